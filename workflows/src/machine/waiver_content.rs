@@ -1,0 +1,209 @@
+//! What a district writes in a waiver request, and the checks a request must
+//! pass before it can be submitted.
+use crate::domain::state_profile::StateProfile;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverContent {
+    pub title: String,
+    pub applicant: Applicant,
+    /// One line item per provision to be waived.
+    pub items: Vec<ProvisionItem>,
+    pub students_affected: u32,
+    pub grades: Vec<String>,
+    pub subgroups: Vec<String>,
+    pub resources: String,
+    pub local_support: LocalSupport,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    pub kind: ApplicantKind,
+    /// The schools covered; empty for a district-wide request.
+    pub school_ids: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    #[default]
+    District,
+    School,
+    /// A group of schools (WV innovation zones).
+    InnovationZone,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionItem {
+    pub citation: String,
+    pub rationale: String,
+    /// What the district will do instead, meeting the intent of the law.
+    pub replacement_practice: String,
+    pub goal: String,
+    pub measure: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalSupport {
+    pub board_vote: Option<Vote>,
+    pub staff_vote: Option<StaffVote>,
+    pub public_hearing_on: Option<NaiveDate>,
+    pub plan_posted_on: Option<NaiveDate>,
+    pub board_vote_on: Option<NaiveDate>,
+    pub parent_consultation: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub yes: u32,
+    pub no: u32,
+    /// The whole membership (board) the threshold is measured against.
+    pub membership: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffVote {
+    pub yes: u32,
+    pub no: u32,
+    pub eligible: u32,
+    pub secret_ballot: bool,
+    /// The named panel that certified the count.
+    pub certified_by: String,
+}
+
+impl WaiverContent {
+    pub fn citations(&self) -> Vec<String> {
+        self.items.iter().map(|i| i.citation.clone()).collect()
+    }
+
+    /// Shape checks that hold at any time (drafts included).
+    pub fn check_shape(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.title.chars().count() > 200 {
+            problems.push("the title is longer than 200 characters".into());
+        }
+        if self.items.len() > 100 {
+            problems.push("a request may list at most 100 provisions".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for item in &self.items {
+            if !seen.insert(item.citation.trim().to_string()) {
+                problems.push(format!(
+                    "{} is listed twice; give one line item per provision",
+                    item.citation
+                ));
+            }
+        }
+        match self.applicant.kind {
+            ApplicantKind::District if !self.applicant.school_ids.is_empty() => problems.push(
+                "a district-wide request lists no schools; choose `school` or `innovation_zone` to name schools".into(),
+            ),
+            ApplicantKind::School if self.applicant.school_ids.len() != 1 => {
+                problems.push("a school request names exactly one school".into())
+            }
+            ApplicantKind::InnovationZone if self.applicant.school_ids.len() < 2 => {
+                problems.push("an innovation zone names at least two schools".into())
+            }
+            _ => {}
+        }
+        problems
+    }
+
+    /// Everything a request needs before the authorized representative can
+    /// certify it, measured against the state's profile.
+    pub fn check_ready_to_submit(&self, profile: &StateProfile) -> Vec<String> {
+        let mut problems = self.check_shape();
+        if self.title.trim().is_empty() {
+            problems.push("the request needs a title".into());
+        }
+        if self.items.is_empty() {
+            problems.push("the request names no provision to waive".into());
+        }
+        for item in &self.items {
+            let c = if item.citation.trim().is_empty() { "a line item" } else { item.citation.as_str() };
+            for (field, value) in [
+                ("citation", &item.citation),
+                ("rationale", &item.rationale),
+                ("replacement practice", &item.replacement_practice),
+                ("goal", &item.goal),
+                ("measure", &item.measure),
+            ] {
+                if value.trim().is_empty() {
+                    problems.push(format!("{c} has no {field}"));
+                }
+            }
+        }
+        if self.students_affected == 0 {
+            problems.push("give the number of students affected".into());
+        }
+        let support = &self.local_support;
+        if let Some(rule) = &profile.board_vote {
+            match &support.board_vote {
+                None => problems.push(format!(
+                    "{} requires a local board vote of {} of the membership; record the vote",
+                    profile.code, rule.threshold
+                )),
+                Some(v) if v.yes + v.no > v.membership => problems.push(format!(
+                    "the board vote counts {} votes but the board has {} members",
+                    v.yes + v.no,
+                    v.membership
+                )),
+                Some(v) if !rule.threshold.is_met(v.yes, v.membership) => problems.push(format!(
+                    "the board vote ({} of {} members) is short of the {} of membership {} requires",
+                    v.yes, v.membership, rule.threshold, profile.code
+                )),
+                Some(_) => {}
+            }
+        }
+        if let Some(rule) = &profile.staff_vote {
+            match &support.staff_vote {
+                None => problems.push(format!(
+                    "{} requires a staff vote of {} of eligible employees; record the vote",
+                    profile.code, rule.threshold
+                )),
+                Some(v) => {
+                    if v.yes + v.no > v.eligible {
+                        problems.push(format!(
+                            "the staff vote counts {} votes but only {} employees are eligible",
+                            v.yes + v.no,
+                            v.eligible
+                        ));
+                    } else if !rule.threshold.is_met(v.yes, v.eligible) {
+                        problems.push(format!(
+                            "the staff vote ({} of {} eligible) is short of the {} {} requires",
+                            v.yes, v.eligible, rule.threshold, profile.code
+                        ));
+                    }
+                    if rule.secret_ballot && !v.secret_ballot {
+                        problems.push(format!("{} requires the staff vote by secret ballot", profile.code));
+                    }
+                    if v.certified_by.trim().is_empty() {
+                        problems.push(format!(
+                            "the staff vote must be certified by {}",
+                            rule.certified_by
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(rule) = &profile.public_hearing {
+            match (support.public_hearing_on, support.plan_posted_on, support.board_vote_on) {
+                (Some(_), Some(posted), Some(voted)) => {
+                    let days = (voted - posted).num_days();
+                    if days < i64::from(rule.posting_days) {
+                        problems.push(format!(
+                            "the plan was posted {days} days before the board vote; {} requires {}",
+                            profile.code, rule.posting_days
+                        ));
+                    }
+                }
+                _ => problems.push(format!(
+                    "{} requires a public hearing, the plan posted {} days before the board vote, and both dates recorded",
+                    profile.code, rule.posting_days
+                )),
+            }
+        }
+        problems
+    }
+}

@@ -1,0 +1,122 @@
+//! Sending email with lettre: a real SMTP relay, or `.eml` files in an
+//! outbox folder for the embedded default.
+use lettre::message::{Mailbox, Message, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "transport", rename_all = "snake_case")]
+pub enum MailSettings {
+    Smtp {
+        host: String,
+        port: u16,
+        /// `none` (tests, local relays), `starttls` or `tls`.
+        security: SmtpSecurity,
+        username: Option<String>,
+        password: Option<String>,
+        from: String,
+    },
+    File {
+        dir: PathBuf,
+        from: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+impl SmtpSecurity {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "none" => Some(Self::None),
+            "starttls" => Some(Self::Starttls),
+            "tls" => Some(Self::Tls),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("invalid address {0}: {1}")]
+    Address(String, String),
+    #[error("could not build the message: {0}")]
+    Build(String),
+    #[error("delivery failed: {0}")]
+    Delivery(String),
+    #[error("mail settings: {0}")]
+    Settings(String),
+}
+
+pub struct OutgoingEmail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// Stable per recipient and step, so a retried send is recognisable.
+    pub message_id: &'a str,
+}
+
+impl Mailer {
+    pub fn new(settings: &MailSettings) -> Result<Self, MailError> {
+        let (transport, from) = match settings {
+            MailSettings::Smtp { host, port, security, username, password, from } => {
+                let builder = match security {
+                    SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+                    SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                        .map_err(|e| MailError::Settings(e.to_string()))?,
+                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+                        .map_err(|e| MailError::Settings(e.to_string()))?,
+                };
+                let mut builder = builder.port(*port).timeout(Some(std::time::Duration::from_secs(20)));
+                if let (Some(u), Some(p)) = (username, password) {
+                    builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
+                }
+                (Transport::Smtp(builder.build()), from)
+            }
+            MailSettings::File { dir, from } => {
+                std::fs::create_dir_all(dir).map_err(|e| MailError::Settings(format!("{}: {e}", dir.display())))?;
+                (Transport::File(AsyncFileTransport::<Tokio1Executor>::new(dir)), from)
+            }
+        };
+        let from: Mailbox = from.parse().map_err(|e: lettre::address::AddressError| MailError::Address(from.clone(), e.to_string()))?;
+        Ok(Self { transport, from })
+    }
+
+    pub async fn send(&self, email: OutgoingEmail<'_>) -> Result<(), MailError> {
+        let to: Mailbox = email
+            .to
+            .parse()
+            .map_err(|e: lettre::address::AddressError| MailError::Address(email.to.to_string(), e.to_string()))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject)
+            .message_id(Some(email.message_id.to_string()))
+            .header(ContentType::TEXT_PLAIN)
+            .body(email.body.to_string())
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match &self.transport {
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::File(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+        }
+    }
+}

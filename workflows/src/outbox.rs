@@ -1,0 +1,176 @@
+//! The notification outbox. Transitions queue one row per recipient inside
+//! their transaction; delivery sends what is not yet sent and records the
+//! outcome, so a step's email goes out once even when delivery is retried.
+use crate::domain::actor::Role;
+use crate::mailer::{Mailer, OutgoingEmail};
+use crate::machine::{Audience, Notice};
+use chrono::Utc;
+use leeway_entities::{notification, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+
+/// The case facts an audience is resolved against.
+pub struct CaseParties<'a> {
+    pub case_id: &'a str,
+    pub district_id: &'a str,
+    pub assigned_reviewer: Option<&'a str>,
+}
+
+async fn recipients<C: ConnectionTrait>(
+    db: &C,
+    parties: &CaseParties<'_>,
+    audience: &[Audience],
+) -> Result<Vec<user::Model>, DbErr> {
+    let mut out: Vec<user::Model> = Vec::new();
+    for a in audience {
+        let found = match a {
+            Audience::District => {
+                user::Entity::find()
+                    .filter(user::Column::OrganisationId.eq(parties.district_id))
+                    .filter(user::Column::Role.is_in([
+                        Role::DistrictApplicant.as_str(),
+                        Role::DistrictAuthorizedRep.as_str(),
+                    ]))
+                    .all(db)
+                    .await?
+            }
+            Audience::AssignedReviewer => match parties.assigned_reviewer {
+                Some(id) => user::Entity::find_by_id(id).all(db).await?,
+                None => Vec::new(),
+            },
+            Audience::Reviewers => by_role(db, Role::SeaReviewer).await?,
+            Audience::Approvers => by_role(db, Role::SeaApprover).await?,
+        };
+        for u in found {
+            if !out.iter().any(|o| o.email == u.email) {
+                out.push(u);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.email.cmp(&b.email));
+    Ok(out)
+}
+
+async fn by_role<C: ConnectionTrait>(db: &C, role: Role) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Role.eq(role.as_str()))
+        .order_by_asc(user::Column::Email)
+        .all(db)
+        .await
+}
+
+pub fn message_id(case_id: &str, seq: i32, email: &str) -> String {
+    let h = hex::encode(Sha256::digest(email.as_bytes()));
+    format!("<{case_id}.{seq}.{}@leeway.invalid>", &h[..12])
+}
+
+/// Queues the notices of one step (inside the step's transaction).
+pub async fn queue<C: ConnectionTrait>(
+    db: &C,
+    parties: &CaseParties<'_>,
+    seq: i32,
+    notices: &[Notice],
+) -> Result<usize, DbErr> {
+    let mut queued = 0;
+    for n in notices {
+        for u in recipients(db, parties, &n.audience).await? {
+            let exists = notification::Entity::find()
+                .filter(notification::Column::CaseId.eq(parties.case_id))
+                .filter(notification::Column::Seq.eq(seq))
+                .filter(notification::Column::RecipientEmail.eq(u.email.as_str()))
+                .one(db)
+                .await?;
+            if exists.is_some() {
+                // One email per person per step, even if two notices name them.
+                continue;
+            }
+            notification::ActiveModel {
+                case_id: Set(parties.case_id.to_string()),
+                seq: Set(seq),
+                recipient_user_id: Set(Some(u.id.clone())),
+                recipient_email: Set(u.email.clone()),
+                subject: Set(n.subject.clone()),
+                body: Set(format!("Dear {},\n\n{}\n\nCase {}.\n-- Leeway", u.name, n.body, parties.case_id)),
+                status: Set("queued".into()),
+                attempts: Set(0),
+                message_id: Set(message_id(parties.case_id, seq, &u.email)),
+                last_error: Set(None),
+                created_at: Set(Utc::now()),
+                sent_at: Set(None),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error("{failed} of {total} emails for {case_id} step {seq} failed: {first_error}")]
+    Failed {
+        case_id: String,
+        seq: i32,
+        failed: usize,
+        total: usize,
+        first_error: String,
+    },
+}
+
+/// Sends every unsent email of one step and records each outcome.
+pub async fn deliver<C: ConnectionTrait>(db: &C, mailer: &Mailer, case_id: &str, seq: i32) -> Result<usize, DeliveryError> {
+    let pending = notification::Entity::find()
+        .filter(notification::Column::CaseId.eq(case_id))
+        .filter(notification::Column::Seq.eq(seq))
+        .filter(notification::Column::Status.ne("sent"))
+        .order_by_asc(notification::Column::Id)
+        .all(db)
+        .await?;
+    let total = pending.len();
+    let mut errors = Vec::new();
+    let mut sent = 0;
+    for n in pending {
+        let result = mailer
+            .send(OutgoingEmail {
+                to: &n.recipient_email,
+                subject: &n.subject,
+                body: &n.body,
+                message_id: &n.message_id,
+            })
+            .await;
+        let attempts = n.attempts + 1;
+        let mut row: notification::ActiveModel = n.into();
+        row.attempts = Set(attempts);
+        match result {
+            Ok(()) => {
+                row.status = Set("sent".into());
+                row.sent_at = Set(Some(Utc::now()));
+                row.last_error = Set(None);
+                sent += 1;
+            }
+            Err(e) => {
+                row.status = Set("failed".into());
+                row.last_error = Set(Some(e.to_string()));
+                errors.push(e.to_string());
+            }
+        }
+        row.update(db).await?;
+    }
+    if errors.is_empty() {
+        Ok(sent)
+    } else {
+        Err(DeliveryError::Failed {
+            case_id: case_id.to_string(),
+            seq,
+            failed: errors.len(),
+            total,
+            first_error: errors.remove(0),
+        })
+    }
+}
