@@ -1,1 +1,205 @@
-fn main() {}
+//! `leeway`: the service that runs state flexibility programs.
+use clap::{Parser, Subcommand};
+use leeway_api::app::{RunningApp, connect_database, redact};
+use leeway_api::config::{Settings, SettingsArgs, TemporalTarget};
+use leeway_api::{auth, bench, graphql, seed};
+use leeway_workflows::{audit, worker};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "leeway", version, about = "Innovation waivers, networks, grants and the annual usage report, run as durable workflows.")]
+struct Cli {
+    /// Optional TOML file with the same settings as the flags (flags and
+    /// environment variables win over it).
+    #[arg(long, env = "LEEWAY_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the GraphQL API and a worker in one process. Without
+    /// TEMPORAL_ADDRESS it starts the Temporal dev server itself; without
+    /// DATABASE_URL it uses SQLite; without SMTP settings it writes .eml
+    /// files; all under the data directory.
+    Serve {
+        /// Load demo organisations, people, tokens and provisions first.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Run only a worker (scale out next to API replicas); needs TEMPORAL_ADDRESS.
+    Worker {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Bring the database schema up to date.
+    Migrate {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Load data into the database.
+    Seed {
+        /// The demo data set (idempotent).
+        #[arg(long, required = true)]
+        demo: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Work with the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Time one waiver transition through GraphQL against a bare Temporal
+    /// update, on a throwaway embedded stack; prints a table.
+    Bench {
+        #[arg(long, default_value_t = 100)]
+        iterations: usize,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token for a user and print it once.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every hash chain; exits non-zero if any row was altered or removed.
+    Verify {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+}
+
+fn settings(args: SettingsArgs, config: &Option<PathBuf>) -> anyhow::Result<Settings> {
+    Ok(args.resolve(config.as_deref())?)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "leeway=info,warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("leeway: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { demo, settings: args } => {
+            let s = settings(args, &cli.config)?;
+            let mode = match &s.temporal {
+                TemporalTarget::External(a) => format!("Temporal at {a}"),
+                TemporalTarget::DevServer { .. } => "embedded Temporal dev server".to_string(),
+            };
+            eprintln!("Starting Leeway ({mode}, database {}, profile {})...", redact(&s.database_url), s.profile.code);
+            let running = RunningApp::start(s, demo).await?;
+            println!("Leeway is running.");
+            println!("  GraphiQL: http://{}/graphql", running.addr);
+            println!("  Health:   http://{}/healthz", running.addr);
+            if demo {
+                println!("  Demo tokens (send as `Authorization: Bearer <token>`):");
+                for u in seed::DEMO_USERS {
+                    println!("    {:<26} {:<34} {} ({})", u.token, u.role.label(), u.name, u.organisation);
+                }
+            }
+            println!("Press Ctrl-C to stop.");
+            let _ = tokio::signal::ctrl_c().await;
+            eprintln!("Stopping...");
+            running.stop().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker { settings: args } => {
+            let s = settings(args, &cli.config)?;
+            let TemporalTarget::External(address) = s.temporal.clone() else {
+                anyhow::bail!("TEMPORAL_ADDRESS: `leeway worker` joins a running Temporal; set TEMPORAL_ADDRESS (or use `leeway serve`)");
+            };
+            connect_database(&s.database_url).await?;
+            let t = worker::TemporalSettings { address, namespace: s.namespace, task_queue: s.task_queue };
+            let handle = tokio::task::spawn_blocking(move || worker::spawn(t, s.database_url, s.mail)).await??;
+            println!("Worker running. Press Ctrl-C to stop.");
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = tokio::task::spawn_blocking(move || handle.stop()).await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { settings: args } => {
+            let s = settings(args, &cli.config)?;
+            std::fs::create_dir_all(&s.data_dir)?;
+            connect_database(&s.database_url).await?;
+            println!("Database {} is up to date.", redact(&s.database_url));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed { demo: _, settings: args } => {
+            let s = settings(args, &cli.config)?;
+            std::fs::create_dir_all(&s.data_dir)?;
+            let db = connect_database(&s.database_url).await?;
+            seed::seed_demo(&db).await?;
+            println!("Demo data loaded. Tokens:");
+            for u in seed::DEMO_USERS {
+                println!("  {:<26} {} ({})", u.token, u.role.label(), u.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Create { user, label, settings: args } } => {
+            let s = settings(args, &cli.config)?;
+            let db = connect_database(&s.database_url).await?;
+            let token = auth::issue_token(&db, &user, &label, None).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            println!("{token}");
+            eprintln!("This token is shown once; Leeway stores only its hash.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { settings: args } } => {
+            let s = settings(args, &cli.config)?;
+            let db = connect_database(&s.database_url).await?;
+            let report = audit::verify(&db).await?;
+            println!("Checked {} entries in {} chains.", report.entries, report.chains);
+            if report.is_intact() {
+                println!("The audit trail is intact.");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &report.problems {
+                    println!("BROKEN: chain {} at entry {}: {}", p.chain, p.seq, p.problem);
+                }
+                Ok(ExitCode::from(2))
+            }
+        }
+        Command::Bench { iterations, settings: args } => {
+            let table = bench::run(iterations, args).await?;
+            print!("{table}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

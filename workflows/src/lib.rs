@@ -3,6 +3,7 @@
 //! audit, outbox and statutory clocks.
 pub mod activities;
 pub mod audit;
+pub mod bench_workflow;
 pub mod case_record;
 pub mod domain;
 pub mod machine;

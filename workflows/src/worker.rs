@@ -79,6 +79,8 @@ pub fn spawn(temporal: TemporalSettings, database_url: String, mail: MailSetting
                     let options = WorkerOptions::new(temporal.task_queue.clone())
                         .register_workflow::<WaiverWorkflow>()
                         .map_err(|e| WorkerError::Start(e.to_string()))?
+                        .register_workflow::<crate::bench_workflow::BareUpdateWorkflow>()
+                        .map_err(|e| WorkerError::Start(e.to_string()))?
                         .register_activities(CaseActivities { db, mailer })
                         .build();
                     let worker = Worker::new(&runtime, client, options).map_err(|e| WorkerError::Start(e.to_string()))?;

@@ -1,0 +1,98 @@
+//! Starting and stopping the whole of Leeway in one process: the embedded
+//! Temporal dev server (unless one is configured), the database, a worker
+//! and the GraphQL server. `leeway serve` and the end-to-end tests both
+//! start it this way.
+use crate::config::{Settings, TemporalTarget};
+use crate::context::AppContext;
+use crate::temporal_dev::TemporalDevServer;
+use crate::{graphql, http, seed};
+use leeway_migrations::{Migrator, MigratorTrait};
+use leeway_workflows::worker::{self, TemporalSettings, WorkerHandle};
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+
+pub struct RunningApp {
+    pub addr: SocketAddr,
+    pub app: AppContext,
+    stop_http: Option<oneshot::Sender<()>>,
+    http_task: Option<tokio::task::JoinHandle<()>>,
+    worker: Option<WorkerHandle>,
+    dev_server: Option<TemporalDevServer>,
+}
+
+pub async fn connect_database(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = leeway_entities::db::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", redact(url)))?;
+    Migrator::up(&db, None).await.map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+    Ok(db)
+}
+
+/// Hides a password in a database URL before printing it.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl RunningApp {
+    pub async fn start(settings: Settings, demo: bool) -> anyhow::Result<RunningApp> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", settings.data_dir.display()))?;
+        let (address, dev_server) = match &settings.temporal {
+            TemporalTarget::External(a) => (a.clone(), None),
+            TemporalTarget::DevServer { bin } => {
+                let data = std::fs::canonicalize(&settings.data_dir)?;
+                let server = TemporalDevServer::start(bin, Some(&data.join("temporal.db")), Some(data.join("temporal.log"))).await?;
+                (server.address.clone(), Some(server))
+            }
+        };
+        let db = connect_database(&settings.database_url).await?;
+        if demo {
+            seed::seed_demo(&db).await?;
+        }
+        let temporal = TemporalSettings { address, namespace: settings.namespace.clone(), task_queue: settings.task_queue.clone() };
+        let worker_settings = temporal.clone();
+        let db_url = settings.database_url.clone();
+        let mail = settings.mail.clone();
+        let worker = tokio::task::spawn_blocking(move || worker::spawn(worker_settings, db_url, mail)).await??;
+        let client = worker::connect_client(&temporal).await?;
+        let app = AppContext { db, temporal: client, task_queue: settings.task_queue.clone(), profile: settings.profile.clone() };
+        let schema = graphql::build(Some(app.clone()));
+        let router = http::router(http::HttpState { schema, app: app.clone() });
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
+        let addr = listener.local_addr()?;
+        let (stop_http, stopped) = oneshot::channel::<()>();
+        let http_task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "the HTTP server stopped");
+            }
+        });
+        Ok(RunningApp { addr, app, stop_http: Some(stop_http), http_task: Some(http_task), worker: Some(worker), dev_server })
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop_http.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.http_task.take() {
+            let _ = t.await;
+        }
+        if let Some(w) = self.worker.take() {
+            let _ = tokio::task::spawn_blocking(move || w.stop()).await;
+        }
+        if let Some(d) = self.dev_server.take() {
+            d.stop().await;
+        }
+    }
+}

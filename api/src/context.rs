@@ -1,0 +1,59 @@
+//! What every request handler shares: the database, the Temporal client,
+//! the state profile, and the refusal audit.
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use chrono::Utc;
+use leeway_entities::waiver_case;
+use leeway_workflows::audit::{self, AuditRecord, SECURITY_CHAIN};
+use leeway_workflows::domain::state_profile::StateProfile;
+use sea_orm::{DatabaseConnection, EntityTrait};
+use temporalio_client::Client;
+
+#[derive(Clone)]
+pub struct AppContext {
+    pub db: DatabaseConnection,
+    pub temporal: Client,
+    pub task_queue: String,
+    pub profile: StateProfile,
+}
+
+impl AppContext {
+    /// Records a refused attempt on the security chain. Failing to record
+    /// must not turn a refusal into an outage, so errors are only logged.
+    pub async fn audit_refusal(&self, who: &Principal, case_id: Option<&str>, command: &str, reason: &str) {
+        let record = AuditRecord {
+            chain: SECURITY_CHAIN.to_string(),
+            case_id: case_id.map(str::to_string),
+            at: Utc::now(),
+            actor_user_id: who.actor.user_id.clone(),
+            actor_role: who.role().as_str().to_string(),
+            from_state: String::new(),
+            to_state: String::new(),
+            command: format!("refused:{command}"),
+            reasons: vec![reason.to_string()],
+            snapshot_hash: None,
+        };
+        if let Err(e) = audit::append_next(&self.db, &record).await {
+            tracing::error!(error = %e, "could not audit a refused attempt");
+        }
+    }
+
+    /// Loads a case the principal may see; another district's case is
+    /// refused and audited.
+    pub async fn waiver_case_for(&self, who: &Principal, case_id: &str, action: &str) -> ApiResult<waiver_case::Model> {
+        let case = waiver_case::Entity::find_by_id(case_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("There is no waiver request `{case_id}`.")))?;
+        if !who.may_read_district(&case.district_id) {
+            let reason = if who.role().is_district() {
+                "This request belongs to another district; you can see and act on your own district's requests only."
+            } else {
+                "Your role cannot see waiver requests."
+            };
+            self.audit_refusal(who, Some(case_id), action, reason).await;
+            return Err(ApiError::Forbidden(reason.into()));
+        }
+        Ok(case)
+    }
+}

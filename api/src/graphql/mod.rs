@@ -1,0 +1,55 @@
+//! The GraphQL schema: GraphQL types live here, apart from the domain types
+//! (`leeway-workflows`) and the entities (`leeway-entities`).
+mod audit_types;
+mod catalog_types;
+mod definition_types;
+mod inputs;
+mod mutation;
+mod query;
+mod waiver_types;
+
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::error::{ApiError, ApiResult};
+use async_graphql::{EmptySubscription, Schema};
+
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+
+pub type LeewaySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// How the request authenticated, put in the request data by the HTTP layer.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    Anonymous,
+    BadToken,
+    Known(Principal),
+}
+
+pub fn build(app: Option<AppContext>) -> LeewaySchema {
+    let builder = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .limit_depth(12)
+        .limit_complexity(2_000)
+        .limit_recursive_depth(32)
+        .limit_directives(20);
+    match app {
+        Some(app) => builder.data(app).finish(),
+        None => builder.finish(),
+    }
+}
+
+/// The SDL checked in as `api/schema.graphql`.
+pub fn sdl() -> String {
+    build(None).sdl()
+}
+
+pub(crate) fn app<'a>(ctx: &async_graphql::Context<'a>) -> &'a AppContext {
+    ctx.data_unchecked::<AppContext>()
+}
+
+pub(crate) fn caller(ctx: &async_graphql::Context<'_>) -> ApiResult<Principal> {
+    match ctx.data_opt::<Caller>() {
+        Some(Caller::Known(p)) => Ok(p.clone()),
+        _ => Err(ApiError::Unauthenticated),
+    }
+}

@@ -1,0 +1,51 @@
+//! The HTTP surface: GraphQL at `/graphql` (GraphiQL on GET), `/healthz`.
+use crate::auth;
+use crate::context::AppContext;
+use crate::graphql::{Caller, LeewaySchema};
+use async_graphql::http::GraphiQLSource;
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::ConnectionTrait;
+
+/// Largest request body accepted: a long waiver request is well under this.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+#[derive(Clone)]
+pub struct HttpState {
+    pub schema: LeewaySchema,
+    pub app: AppContext,
+}
+
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/graphql", get(graphiql).post(graphql))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+async fn graphql(State(state): State<HttpState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
+    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let caller = match auth::bearer(header) {
+        None => Caller::Anonymous,
+        Some(token) => match auth::authenticate(&state.app.db, token).await {
+            Ok(p) => Caller::Known(p),
+            Err(_) => Caller::BadToken,
+        },
+    };
+    state.schema.execute(request.into_inner().data(caller)).await.into()
+}
+
+async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
+    let db_ok = state.app.db.execute_unprepared("SELECT 1").await.is_ok();
+    let status = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(serde_json::json!({ "status": if db_ok { "ok" } else { "database unavailable" } })))
+}
