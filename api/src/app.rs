@@ -25,7 +25,9 @@ pub async fn connect_database(url: &str) -> anyhow::Result<DatabaseConnection> {
     let db = leeway_entities::db::connect(url)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database at {}: {e}", redact(url)))?;
-    Migrator::up(&db, None).await.map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
     Ok(db)
 }
 
@@ -42,13 +44,22 @@ pub fn redact(url: &str) -> String {
 
 impl RunningApp {
     pub async fn start(settings: Settings, demo: bool) -> anyhow::Result<RunningApp> {
-        std::fs::create_dir_all(&settings.data_dir)
-            .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", settings.data_dir.display()))?;
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the data directory {}: {e}",
+                settings.data_dir.display()
+            )
+        })?;
         let (address, dev_server) = match &settings.temporal {
             TemporalTarget::External(a) => (a.clone(), None),
             TemporalTarget::DevServer { bin } => {
                 let data = std::fs::canonicalize(&settings.data_dir)?;
-                let server = TemporalDevServer::start(bin, Some(&data.join("temporal.db")), Some(data.join("temporal.log"))).await?;
+                let server = TemporalDevServer::start(
+                    bin,
+                    Some(&data.join("temporal.db")),
+                    Some(data.join("temporal.log")),
+                )
+                .await?;
                 (server.address.clone(), Some(server))
             }
         };
@@ -56,15 +67,29 @@ impl RunningApp {
         if demo {
             seed::seed_demo(&db).await?;
         }
-        let temporal = TemporalSettings { address, namespace: settings.namespace.clone(), task_queue: settings.task_queue.clone() };
+        let temporal = TemporalSettings {
+            address,
+            namespace: settings.namespace.clone(),
+            task_queue: settings.task_queue.clone(),
+        };
         let worker_settings = temporal.clone();
         let db_url = settings.database_url.clone();
         let mail = settings.mail.clone();
-        let worker = tokio::task::spawn_blocking(move || worker::spawn(worker_settings, db_url, mail)).await??;
+        let worker =
+            tokio::task::spawn_blocking(move || worker::spawn(worker_settings, db_url, mail))
+                .await??;
         let client = worker::connect_client(&temporal).await?;
-        let app = AppContext { db, temporal: client, task_queue: settings.task_queue.clone(), profile: settings.profile.clone() };
+        let app = AppContext {
+            db,
+            temporal: client,
+            task_queue: settings.task_queue.clone(),
+            profile: settings.profile.clone(),
+        };
         let schema = graphql::build(Some(app.clone()));
-        let router = http::router(http::HttpState { schema, app: app.clone() });
+        let router = http::router(http::HttpState {
+            schema,
+            app: app.clone(),
+        });
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;
@@ -78,7 +103,14 @@ impl RunningApp {
                 tracing::error!(error = %e, "the HTTP server stopped");
             }
         });
-        Ok(RunningApp { addr, app, stop_http: Some(stop_http), http_task: Some(http_task), worker: Some(worker), dev_server })
+        Ok(RunningApp {
+            addr,
+            app,
+            stop_http: Some(stop_http),
+            http_task: Some(http_task),
+            worker: Some(worker),
+            dev_server,
+        })
     }
 
     pub async fn stop(mut self) {

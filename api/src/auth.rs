@@ -23,7 +23,8 @@ impl Principal {
 
     /// District staff see their own district's cases; SEA staff see all.
     pub fn may_read_district(&self, district_id: &str) -> bool {
-        self.role().reads_all_cases() || (self.role().is_district() && self.actor.organisation_id == district_id)
+        self.role().reads_all_cases()
+            || (self.role().is_district() && self.actor.organisation_id == district_id)
     }
 }
 
@@ -38,13 +39,23 @@ pub fn new_token_secret() -> String {
 }
 
 /// Stores a token for a user; returns the secret (shown once).
-pub async fn issue_token<C: ConnectionTrait>(db: &C, user_id: &str, label: &str, secret: Option<String>) -> ApiResult<String> {
+pub async fn issue_token<C: ConnectionTrait>(
+    db: &C,
+    user_id: &str,
+    label: &str,
+    secret: Option<String>,
+) -> ApiResult<String> {
     if user::Entity::find_by_id(user_id).one(db).await?.is_none() {
         return Err(ApiError::NotFound(format!("There is no user `{user_id}`.")));
     }
     let secret = secret.unwrap_or_else(new_token_secret);
     let hash = hash_token(&secret);
-    if api_token::Entity::find().filter(api_token::Column::TokenHash.eq(hash.as_str())).one(db).await?.is_some() {
+    if api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(hash.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Ok(secret);
     }
     api_token::ActiveModel {
@@ -63,7 +74,10 @@ pub async fn issue_token<C: ConnectionTrait>(db: &C, user_id: &str, label: &str,
 pub fn bearer(header: Option<&str>) -> Option<&str> {
     let value = header?.trim();
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Principal> {
@@ -73,10 +87,19 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<
         .one(db)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    let u = user::Entity::find_by_id(found.user_id.as_str()).one(db).await?.ok_or(ApiError::Unauthenticated)?;
-    let role = Role::parse(&u.role).ok_or_else(|| ApiError::internal("read your account", format!("unknown role {}", u.role)))?;
+    let u = user::Entity::find_by_id(found.user_id.as_str())
+        .one(db)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let role = Role::parse(&u.role).ok_or_else(|| {
+        ApiError::internal("read your account", format!("unknown role {}", u.role))
+    })?;
     Ok(Principal {
-        actor: Actor { user_id: u.id, role, organisation_id: u.organisation_id },
+        actor: Actor {
+            user_id: u.id,
+            role,
+            organisation_id: u.organisation_id,
+        },
         name: u.name,
         email: u.email,
     })

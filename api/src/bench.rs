@@ -35,8 +35,15 @@ fn ms(d: Duration) -> String {
 }
 
 pub fn table(samples: &[Sample]) -> String {
-    let base = samples.first().map(|s| s.median().as_secs_f64()).unwrap_or(1.0).max(1e-9);
-    let mut out = format!("{:<48} {:>6} {:>12} {:>12} {:>14}\n", "measurement", "runs", "median ms", "p90 ms", "x baseline");
+    let base = samples
+        .first()
+        .map(|s| s.median().as_secs_f64())
+        .unwrap_or(1.0)
+        .max(1e-9);
+    let mut out = format!(
+        "{:<48} {:>6} {:>12} {:>12} {:>14}\n",
+        "measurement", "runs", "median ms", "p90 ms", "x baseline"
+    );
     for s in samples {
         out.push_str(&format!(
             "{:<48} {:>6} {:>12} {:>12} {:>14.2}\n",
@@ -50,7 +57,13 @@ pub fn table(samples: &[Sample]) -> String {
     out
 }
 
-async fn gql(http: &reqwest::Client, url: &str, token: &str, query: &str, variables: Value) -> anyhow::Result<Value> {
+async fn gql(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> anyhow::Result<Value> {
     let body: Value = http
         .post(url)
         .bearer_auth(token)
@@ -86,7 +99,11 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Stri
         .start_workflow(
             BareUpdateWorkflow::run,
             (),
-            WorkflowStartOptions::new(running.app.task_queue.clone(), format!("bench-bare-{}", std::process::id())).build(),
+            WorkflowStartOptions::new(
+                running.app.task_queue.clone(),
+                format!("bench-bare-{}", std::process::id()),
+            )
+            .build(),
         )
         .await?;
     let opened = gql(
@@ -97,29 +114,67 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Stri
         json!({ "c": { "title": "Benchmark draft 0" } }),
     )
     .await?;
-    let case_id = opened["data"]["openWaiverDraft"]["id"].as_str().unwrap_or_default().to_string();
+    let case_id = opened["data"]["openWaiverDraft"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
 
     // Warm both paths so connection set-up is not measured.
     for _ in 0..5 {
-        bare.execute_update(BareUpdateWorkflow::bump, 1, WorkflowExecuteUpdateOptions::default()).await?;
+        bare.execute_update(
+            BareUpdateWorkflow::bump,
+            1,
+            WorkflowExecuteUpdateOptions::default(),
+        )
+        .await?;
     }
     let edit = "mutation($id: ID!, $c: WaiverContentInput!) { editWaiverDraft(id: $id, content: $c) { state } }";
     for i in 0..5 {
-        gql(&http, &url, "demo-district-applicant", edit, json!({ "id": case_id, "c": { "title": format!("Warm-up {i}") } })).await?;
+        gql(
+            &http,
+            &url,
+            "demo-district-applicant",
+            edit,
+            json!({ "id": case_id, "c": { "title": format!("Warm-up {i}") } }),
+        )
+        .await?;
     }
 
-    let mut bare_sample = Sample { name: "bare Temporal update (baseline)", durations: Vec::new() };
-    let mut graphql_sample = Sample { name: "waiver transition through GraphQL (editWaiverDraft)", durations: Vec::new() };
+    let mut bare_sample = Sample {
+        name: "bare Temporal update (baseline)",
+        durations: Vec::new(),
+    };
+    let mut graphql_sample = Sample {
+        name: "waiver transition through GraphQL (editWaiverDraft)",
+        durations: Vec::new(),
+    };
     // Interleaved so that noise on the machine hits both alike.
     for i in 0..iterations {
         let t = Instant::now();
-        bare.execute_update(BareUpdateWorkflow::bump, 1, WorkflowExecuteUpdateOptions::default()).await?;
+        bare.execute_update(
+            BareUpdateWorkflow::bump,
+            1,
+            WorkflowExecuteUpdateOptions::default(),
+        )
+        .await?;
         bare_sample.durations.push(t.elapsed());
         let t = Instant::now();
-        gql(&http, &url, "demo-district-applicant", edit, json!({ "id": case_id, "c": { "title": format!("Benchmark draft {i}") } })).await?;
+        gql(
+            &http,
+            &url,
+            "demo-district-applicant",
+            edit,
+            json!({ "id": case_id, "c": { "title": format!("Benchmark draft {i}") } }),
+        )
+        .await?;
         graphql_sample.durations.push(t.elapsed());
     }
-    bare.execute_update(BareUpdateWorkflow::finish, (), WorkflowExecuteUpdateOptions::default()).await?;
+    bare.execute_update(
+        BareUpdateWorkflow::finish,
+        (),
+        WorkflowExecuteUpdateOptions::default(),
+    )
+    .await?;
     Ok(table(&[bare_sample, graphql_sample]))
 }
 
@@ -129,9 +184,18 @@ mod tests {
 
     #[test]
     fn table_reports_median_and_ratio() {
-        let base = Sample { name: "base", durations: [1, 2, 3].map(Duration::from_millis).to_vec() };
-        let slow = Sample { name: "slow", durations: [4, 6, 8].map(Duration::from_millis).to_vec() };
+        let base = Sample {
+            name: "base",
+            durations: [1, 2, 3].map(Duration::from_millis).to_vec(),
+        };
+        let slow = Sample {
+            name: "slow",
+            durations: [4, 6, 8].map(Duration::from_millis).to_vec(),
+        };
         let t = table(&[base, slow]);
-        assert!(t.contains("2.00") && t.contains("6.00") && t.contains("3.00"), "{t}");
+        assert!(
+            t.contains("2.00") && t.contains("6.00") && t.contains("3.00"),
+            "{t}"
+        );
     }
 }

@@ -76,7 +76,10 @@ pub struct ConfigError {
 }
 
 fn bad(setting: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError { setting: setting.to_string(), message: message.into() }
+    ConfigError {
+        setting: setting.to_string(),
+        message: message.into(),
+    }
 }
 
 impl SettingsArgs {
@@ -103,8 +106,12 @@ impl SettingsArgs {
     pub fn resolve(self, config_file: Option<&Path>) -> Result<Settings, ConfigError> {
         let file = match config_file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| bad("--config / LEEWAY_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    bad(
+                        "--config / LEEWAY_CONFIG",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?;
                 toml::from_str::<SettingsArgs>(&text)
                     .map_err(|e| bad(&format!("config file {}", path.display()), e.to_string()))?
             }
@@ -112,12 +119,21 @@ impl SettingsArgs {
         };
         let a = self.or(file);
         let listen_text = a.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen_text
-            .parse()
-            .map_err(|_| bad("listen (--listen / LEEWAY_LISTEN)", format!("`{listen_text}` is not an address like 127.0.0.1:8080")))?;
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            bad(
+                "listen (--listen / LEEWAY_LISTEN)",
+                format!("`{listen_text}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
         let data_dir = a.data_dir.unwrap_or_else(|| PathBuf::from("data"));
         let database_url = match a.database_url.filter(|u| !u.trim().is_empty()) {
-            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") || u.starts_with("sqlite:") => u,
+            Some(u)
+                if u.starts_with("postgres://")
+                    || u.starts_with("postgresql://")
+                    || u.starts_with("sqlite:") =>
+            {
+                u
+            }
             Some(u) => {
                 return Err(bad(
                     "database_url (--database-url / DATABASE_URL)",
@@ -128,27 +144,47 @@ impl SettingsArgs {
         };
         let temporal = match a.temporal_address.filter(|u| !u.trim().is_empty()) {
             Some(addr) => {
-                let with_scheme = if addr.contains("://") { addr } else { format!("http://{addr}") };
+                let with_scheme = if addr.contains("://") {
+                    addr
+                } else {
+                    format!("http://{addr}")
+                };
                 url::Url::parse(&with_scheme).map_err(|_| {
-                    bad("temporal_address (--temporal-address / TEMPORAL_ADDRESS)", format!("`{with_scheme}` is not an address like 127.0.0.1:7233"))
+                    bad(
+                        "temporal_address (--temporal-address / TEMPORAL_ADDRESS)",
+                        format!("`{with_scheme}` is not an address like 127.0.0.1:7233"),
+                    )
                 })?;
                 TemporalTarget::External(with_scheme)
             }
-            None => TemporalTarget::DevServer { bin: a.temporal_bin.unwrap_or_else(|| PathBuf::from("temporal")) },
+            None => TemporalTarget::DevServer {
+                bin: a.temporal_bin.unwrap_or_else(|| PathBuf::from("temporal")),
+            },
         };
         let profile_name = a.state_profile.unwrap_or_else(|| "DEMO".into());
         let profile = load_profile(&profile_name)
             .map_err(|e| bad("state_profile (--state-profile / LEEWAY_STATE_PROFILE)", e))?;
-        let from = a.mail_from.unwrap_or_else(|| "Leeway <leeway@localhost>".into());
+        let from = a
+            .mail_from
+            .unwrap_or_else(|| "Leeway <leeway@localhost>".into());
         if from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(bad("mail_from (--mail-from / LEEWAY_MAIL_FROM)", format!("`{from}` is not an email address")));
+            return Err(bad(
+                "mail_from (--mail-from / LEEWAY_MAIL_FROM)",
+                format!("`{from}` is not an email address"),
+            ));
         }
         let mail = match a.smtp_host.filter(|h| !h.trim().is_empty()) {
-            None => MailSettings::File { dir: data_dir.join("outbox"), from },
+            None => MailSettings::File {
+                dir: data_dir.join("outbox"),
+                from,
+            },
             Some(host) => {
                 let security_text = a.smtp_security.unwrap_or_else(|| "starttls".into());
                 let security = SmtpSecurity::parse(&security_text).ok_or_else(|| {
-                    bad("smtp_security (--smtp-security / LEEWAY_SMTP_SECURITY)", format!("`{security_text}` must be none, starttls or tls"))
+                    bad(
+                        "smtp_security (--smtp-security / LEEWAY_SMTP_SECURITY)",
+                        format!("`{security_text}` must be none, starttls or tls"),
+                    )
                 })?;
                 let default_port = match security {
                     SmtpSecurity::None => 25,
@@ -157,9 +193,21 @@ impl SettingsArgs {
                 };
                 let port = match a.smtp_port {
                     None => default_port,
-                    Some(p) => p.parse().map_err(|_| bad("smtp_port (--smtp-port / LEEWAY_SMTP_PORT)", format!("`{p}` is not a port number")))?,
+                    Some(p) => p.parse().map_err(|_| {
+                        bad(
+                            "smtp_port (--smtp-port / LEEWAY_SMTP_PORT)",
+                            format!("`{p}` is not a port number"),
+                        )
+                    })?,
                 };
-                MailSettings::Smtp { host, port, security, username: a.smtp_username, password: a.smtp_password, from }
+                MailSettings::Smtp {
+                    host,
+                    port,
+                    security,
+                    username: a.smtp_username,
+                    password: a.smtp_password,
+                    from,
+                }
             }
         };
         Ok(Settings {
@@ -192,13 +240,40 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_setting() {
-        let err = SettingsArgs { listen: Some("eighty".into()), ..Default::default() }.resolve(None).unwrap_err();
-        assert!(err.to_string().contains("LEEWAY_LISTEN") && err.to_string().contains("eighty"), "{err}");
-        let err = SettingsArgs { database_url: Some("mysql://x".into()), ..Default::default() }.resolve(None).unwrap_err();
+        let err = SettingsArgs {
+            listen: Some("eighty".into()),
+            ..Default::default()
+        }
+        .resolve(None)
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("LEEWAY_LISTEN") && err.to_string().contains("eighty"),
+            "{err}"
+        );
+        let err = SettingsArgs {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        }
+        .resolve(None)
+        .unwrap_err();
         assert!(err.to_string().contains("DATABASE_URL"), "{err}");
-        let err = SettingsArgs { state_profile: Some("ZZ".into()), ..Default::default() }.resolve(None).unwrap_err();
-        assert!(err.to_string().contains("LEEWAY_STATE_PROFILE") && err.to_string().contains("ZZ"), "{err}");
-        let err = SettingsArgs { smtp_host: Some("mail".into()), smtp_security: Some("ssl3".into()), ..Default::default() }.resolve(None).unwrap_err();
+        let err = SettingsArgs {
+            state_profile: Some("ZZ".into()),
+            ..Default::default()
+        }
+        .resolve(None)
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("LEEWAY_STATE_PROFILE") && err.to_string().contains("ZZ"),
+            "{err}"
+        );
+        let err = SettingsArgs {
+            smtp_host: Some("mail".into()),
+            smtp_security: Some("ssl3".into()),
+            ..Default::default()
+        }
+        .resolve(None)
+        .unwrap_err();
         assert!(err.to_string().contains("LEEWAY_SMTP_SECURITY"), "{err}");
     }
 
@@ -211,8 +286,17 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("leeway-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("leeway.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\ntask_queue = \"from-file\"\n").unwrap();
-        let s = SettingsArgs { listen: Some("127.0.0.1:9100".into()), ..Default::default() }.resolve(Some(&file)).unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ntask_queue = \"from-file\"\n",
+        )
+        .unwrap();
+        let s = SettingsArgs {
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        }
+        .resolve(Some(&file))
+        .unwrap();
         assert_eq!(s.listen.port(), 9100);
         assert_eq!(s.task_queue, "from-file");
         std::fs::write(&file, "lisen = 1\n").unwrap();

@@ -20,7 +20,13 @@ pub struct AppContext {
 impl AppContext {
     /// Records a refused attempt on the security chain. Failing to record
     /// must not turn a refusal into an outage, so errors are only logged.
-    pub async fn audit_refusal(&self, who: &Principal, case_id: Option<&str>, command: &str, reason: &str) {
+    pub async fn audit_refusal(
+        &self,
+        who: &Principal,
+        case_id: Option<&str>,
+        command: &str,
+        reason: &str,
+    ) {
         let record = AuditRecord {
             chain: SECURITY_CHAIN.to_string(),
             case_id: case_id.map(str::to_string),
@@ -40,11 +46,18 @@ impl AppContext {
 
     /// Loads a case the principal may see; another district's case is
     /// refused and audited.
-    pub async fn waiver_case_for(&self, who: &Principal, case_id: &str, action: &str) -> ApiResult<waiver_case::Model> {
+    pub async fn waiver_case_for(
+        &self,
+        who: &Principal,
+        case_id: &str,
+        action: &str,
+    ) -> ApiResult<waiver_case::Model> {
         let case = waiver_case::Entity::find_by_id(case_id)
             .one(&self.db)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("There is no waiver request `{case_id}`.")))?;
+            .ok_or_else(|| {
+                ApiError::NotFound(format!("There is no waiver request `{case_id}`."))
+            })?;
         if !who.may_read_district(&case.district_id) {
             let reason = if who.role().is_district() {
                 "This request belongs to another district; you can see and act on your own district's requests only."

@@ -32,8 +32,14 @@ async fn graphiql() -> impl IntoResponse {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
-async fn graphql(State(state): State<HttpState>, headers: HeaderMap, request: GraphQLRequest) -> GraphQLResponse {
-    let header = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+async fn graphql(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let caller = match auth::bearer(header) {
         None => Caller::Anonymous,
         Some(token) => match auth::authenticate(&state.app.db, token).await {
@@ -41,11 +47,22 @@ async fn graphql(State(state): State<HttpState>, headers: HeaderMap, request: Gr
             Err(_) => Caller::BadToken,
         },
     };
-    state.schema.execute(request.into_inner().data(caller)).await.into()
+    state
+        .schema
+        .execute(request.into_inner().data(caller))
+        .await
+        .into()
 }
 
 async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
     let db_ok = state.app.db.execute_unprepared("SELECT 1").await.is_ok();
-    let status = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(serde_json::json!({ "status": if db_ok { "ok" } else { "database unavailable" } })))
+    let status = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({ "status": if db_ok { "ok" } else { "database unavailable" } })),
+    )
 }

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "leeway", version, about = "Innovation waivers, networks, grants and the annual usage report, run as durable workflows.")]
+#[command(
+    name = "leeway",
+    version,
+    about = "Innovation waivers, networks, grants and the annual usage report, run as durable workflows."
+)]
 struct Cli {
     /// Optional TOML file with the same settings as the flags (flags and
     /// environment variables win over it).
@@ -93,6 +97,20 @@ enum AuditCommand {
     },
 }
 
+/// Ctrl-C or SIGTERM: either way the dev server child is stopped with us.
+async fn shutdown_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async {
+            match term.as_mut() {
+                Some(t) => { t.recv().await; }
+                None => std::future::pending::<()>().await,
+            }
+        } => {}
+    }
+}
+
 fn settings(args: SettingsArgs, config: &Option<PathBuf>) -> anyhow::Result<Settings> {
     Ok(args.resolve(config.as_deref())?)
 }
@@ -100,7 +118,10 @@ fn settings(args: SettingsArgs, config: &Option<PathBuf>) -> anyhow::Result<Sett
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "leeway=info,warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "leeway=info,warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -115,13 +136,20 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { demo, settings: args } => {
+        Command::Serve {
+            demo,
+            settings: args,
+        } => {
             let s = settings(args, &cli.config)?;
             let mode = match &s.temporal {
                 TemporalTarget::External(a) => format!("Temporal at {a}"),
                 TemporalTarget::DevServer { .. } => "embedded Temporal dev server".to_string(),
             };
-            eprintln!("Starting Leeway ({mode}, database {}, profile {})...", redact(&s.database_url), s.profile.code);
+            eprintln!(
+                "Starting Leeway ({mode}, database {}, profile {})...",
+                redact(&s.database_url),
+                s.profile.code
+            );
             let running = RunningApp::start(s, demo).await?;
             println!("Leeway is running.");
             println!("  GraphiQL: http://{}/graphql", running.addr);
@@ -129,11 +157,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if demo {
                 println!("  Demo tokens (send as `Authorization: Bearer <token>`):");
                 for u in seed::DEMO_USERS {
-                    println!("    {:<26} {:<34} {} ({})", u.token, u.role.label(), u.name, u.organisation);
+                    println!(
+                        "    {:<26} {:<34} {} ({})",
+                        u.token,
+                        u.role.label(),
+                        u.name,
+                        u.organisation
+                    );
                 }
             }
             println!("Press Ctrl-C to stop.");
-            let _ = tokio::signal::ctrl_c().await;
+            shutdown_signal().await;
             eprintln!("Stopping...");
             running.stop().await;
             Ok(ExitCode::SUCCESS)
@@ -141,13 +175,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Worker { settings: args } => {
             let s = settings(args, &cli.config)?;
             let TemporalTarget::External(address) = s.temporal.clone() else {
-                anyhow::bail!("TEMPORAL_ADDRESS: `leeway worker` joins a running Temporal; set TEMPORAL_ADDRESS (or use `leeway serve`)");
+                anyhow::bail!(
+                    "TEMPORAL_ADDRESS: `leeway worker` joins a running Temporal; set TEMPORAL_ADDRESS (or use `leeway serve`)"
+                );
             };
             connect_database(&s.database_url).await?;
-            let t = worker::TemporalSettings { address, namespace: s.namespace, task_queue: s.task_queue };
-            let handle = tokio::task::spawn_blocking(move || worker::spawn(t, s.database_url, s.mail)).await??;
+            let t = worker::TemporalSettings {
+                address,
+                namespace: s.namespace,
+                task_queue: s.task_queue,
+            };
+            let handle =
+                tokio::task::spawn_blocking(move || worker::spawn(t, s.database_url, s.mail))
+                    .await??;
             println!("Worker running. Press Ctrl-C to stop.");
-            let _ = tokio::signal::ctrl_c().await;
+            shutdown_signal().await;
             let _ = tokio::task::spawn_blocking(move || handle.stop()).await;
             Ok(ExitCode::SUCCESS)
         }
@@ -158,7 +200,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Database {} is up to date.", redact(&s.database_url));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Seed { demo: _, settings: args } => {
+        Command::Seed {
+            demo: _,
+            settings: args,
+        } => {
             let s = settings(args, &cli.config)?;
             std::fs::create_dir_all(&s.data_dir)?;
             let db = connect_database(&s.database_url).await?;
@@ -169,10 +214,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { command: TokenCommand::Create { user, label, settings: args } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    label,
+                    settings: args,
+                },
+        } => {
             let s = settings(args, &cli.config)?;
             let db = connect_database(&s.database_url).await?;
-            let token = auth::issue_token(&db, &user, &label, None).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+            let token = auth::issue_token(&db, &user, &label, None)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?;
             println!("{token}");
             eprintln!("This token is shown once; Leeway stores only its hash.");
             Ok(ExitCode::SUCCESS)
@@ -181,22 +235,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify { settings: args } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { settings: args },
+        } => {
             let s = settings(args, &cli.config)?;
             let db = connect_database(&s.database_url).await?;
             let report = audit::verify(&db).await?;
-            println!("Checked {} entries in {} chains.", report.entries, report.chains);
+            println!(
+                "Checked {} entries in {} chains.",
+                report.entries, report.chains
+            );
             if report.is_intact() {
                 println!("The audit trail is intact.");
                 Ok(ExitCode::SUCCESS)
             } else {
                 for p in &report.problems {
-                    println!("BROKEN: chain {} at entry {}: {}", p.chain, p.seq, p.problem);
+                    println!(
+                        "BROKEN: chain {} at entry {}: {}",
+                        p.chain, p.seq, p.problem
+                    );
                 }
                 Ok(ExitCode::from(2))
             }
         }
-        Command::Bench { iterations, settings: args } => {
+        Command::Bench {
+            iterations,
+            settings: args,
+        } => {
             let table = bench::run(iterations, args).await?;
             print!("{table}");
             Ok(ExitCode::SUCCESS)

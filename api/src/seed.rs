@@ -16,49 +16,235 @@ pub struct DemoUser {
 }
 
 pub const DEMO_USERS: &[DemoUser] = &[
-    DemoUser { id: "dana", name: "Dana Diaz", role: Role::DistrictApplicant, organisation: "riverbend", token: "demo-district-applicant" },
-    DemoUser { id: "raj", name: "Raj Patel", role: Role::DistrictAuthorizedRep, organisation: "riverbend", token: "demo-district-rep" },
-    DemoUser { id: "hana", name: "Hana Kim", role: Role::DistrictAuthorizedRep, organisation: "hillcrest", token: "demo-other-district-rep" },
-    DemoUser { id: "rita", name: "Rita Okafor", role: Role::SeaReviewer, organisation: "sea", token: "demo-reviewer" },
-    DemoUser { id: "sam", name: "Sam Lindqvist", role: Role::SeaReviewer, organisation: "sea", token: "demo-reviewer-2" },
-    DemoUser { id: "alex", name: "Alex Moreau", role: Role::SeaApprover, organisation: "sea", token: "demo-approver" },
-    DemoUser { id: "fern", name: "Fern Walsh", role: Role::FiscalOfficer, organisation: "sea", token: "demo-fiscal" },
-    DemoUser { id: "lee", name: "Sen. Lee Carter", role: Role::Legislator, organisation: "legislature", token: "demo-legislator" },
-    DemoUser { id: "ava", name: "Ava Brooks", role: Role::Auditor, organisation: "sea", token: "demo-auditor" },
-    DemoUser { id: "root", name: "Leeway Admin", role: Role::Admin, organisation: "sea", token: "demo-admin" },
+    DemoUser {
+        id: "dana",
+        name: "Dana Diaz",
+        role: Role::DistrictApplicant,
+        organisation: "riverbend",
+        token: "demo-district-applicant",
+    },
+    DemoUser {
+        id: "raj",
+        name: "Raj Patel",
+        role: Role::DistrictAuthorizedRep,
+        organisation: "riverbend",
+        token: "demo-district-rep",
+    },
+    DemoUser {
+        id: "hana",
+        name: "Hana Kim",
+        role: Role::DistrictAuthorizedRep,
+        organisation: "hillcrest",
+        token: "demo-other-district-rep",
+    },
+    DemoUser {
+        id: "rita",
+        name: "Rita Okafor",
+        role: Role::SeaReviewer,
+        organisation: "sea",
+        token: "demo-reviewer",
+    },
+    DemoUser {
+        id: "sam",
+        name: "Sam Lindqvist",
+        role: Role::SeaReviewer,
+        organisation: "sea",
+        token: "demo-reviewer-2",
+    },
+    DemoUser {
+        id: "alex",
+        name: "Alex Moreau",
+        role: Role::SeaApprover,
+        organisation: "sea",
+        token: "demo-approver",
+    },
+    DemoUser {
+        id: "fern",
+        name: "Fern Walsh",
+        role: Role::FiscalOfficer,
+        organisation: "sea",
+        token: "demo-fiscal",
+    },
+    DemoUser {
+        id: "lee",
+        name: "Sen. Lee Carter",
+        role: Role::Legislator,
+        organisation: "legislature",
+        token: "demo-legislator",
+    },
+    DemoUser {
+        id: "ava",
+        name: "Ava Brooks",
+        role: Role::Auditor,
+        organisation: "sea",
+        token: "demo-auditor",
+    },
+    DemoUser {
+        id: "root",
+        name: "Leeway Admin",
+        role: Role::Admin,
+        organisation: "sea",
+        token: "demo-admin",
+    },
 ];
 
-struct Org(&'static str, &'static str, &'static str, Option<&'static str>, Option<i32>, &'static str);
+struct Org(
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<i32>,
+    &'static str,
+);
 
 const ORGS: &[Org] = &[
-    Org("sea", "Demo State Department of Education", "sea", None, None, "{}"),
-    Org("legislature", "Demo State Legislature, Education Committee", "legislature", None, None, "{}"),
-    Org("riverbend", "Riverbend School District", "district", None, Some(4200), r#"{"english_learners":610,"students_with_disabilities":540,"economically_disadvantaged":1890}"#),
-    Org("hillcrest", "Hillcrest Community Schools", "district", None, Some(2100), r#"{"english_learners":120,"students_with_disabilities":260,"economically_disadvantaged":700}"#),
-    Org("riverbend-high", "Riverbend High School", "school", Some("riverbend"), Some(1350), r#"{"english_learners":180,"students_with_disabilities":160,"economically_disadvantaged":600}"#),
-    Org("riverbend-middle", "Riverbend Middle School", "school", Some("riverbend"), Some(980), r#"{"english_learners":150,"students_with_disabilities":120,"economically_disadvantaged":450}"#),
-    Org("hillcrest-high", "Hillcrest High School", "school", Some("hillcrest"), Some(700), r#"{"english_learners":40,"students_with_disabilities":90,"economically_disadvantaged":230}"#),
+    Org(
+        "sea",
+        "Demo State Department of Education",
+        "sea",
+        None,
+        None,
+        "{}",
+    ),
+    Org(
+        "legislature",
+        "Demo State Legislature, Education Committee",
+        "legislature",
+        None,
+        None,
+        "{}",
+    ),
+    Org(
+        "riverbend",
+        "Riverbend School District",
+        "district",
+        None,
+        Some(4200),
+        r#"{"english_learners":610,"students_with_disabilities":540,"economically_disadvantaged":1890}"#,
+    ),
+    Org(
+        "hillcrest",
+        "Hillcrest Community Schools",
+        "district",
+        None,
+        Some(2100),
+        r#"{"english_learners":120,"students_with_disabilities":260,"economically_disadvantaged":700}"#,
+    ),
+    Org(
+        "riverbend-high",
+        "Riverbend High School",
+        "school",
+        Some("riverbend"),
+        Some(1350),
+        r#"{"english_learners":180,"students_with_disabilities":160,"economically_disadvantaged":600}"#,
+    ),
+    Org(
+        "riverbend-middle",
+        "Riverbend Middle School",
+        "school",
+        Some("riverbend"),
+        Some(980),
+        r#"{"english_learners":150,"students_with_disabilities":120,"economically_disadvantaged":450}"#,
+    ),
+    Org(
+        "hillcrest-high",
+        "Hillcrest High School",
+        "school",
+        Some("hillcrest"),
+        Some(700),
+        r#"{"english_learners":40,"students_with_disabilities":90,"economically_disadvantaged":230}"#,
+    ),
 ];
 
-struct Prov(&'static str, &'static str, &'static str, bool, Option<&'static str>);
+struct Prov(
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    Option<&'static str>,
+);
 
 const PROVISIONS: &[Prov] = &[
-    Prov("DS 22-7-101", "Minimum instructional time (seat time)", "instructional_time", true, None),
-    Prov("DS 22-7-205", "School calendar: minimum days of instruction", "calendar", true, None),
-    Prov("DS 22-9-106", "Class size and staffing ratios", "staffing", true, None),
-    Prov("DS 22-11-301", "Carnegie-unit graduation credits", "graduation", true, None),
-    Prov("DS 22-2-112", "Teacher licensure for career and technical courses", "educator_licensure", true, None),
-    Prov("DS 22-32-109", "Statewide assessment administration", "assessment_and_accountability", false, Some("state assessment and accountability are never waivable (ESSA)")),
-    Prov("DS 22-32-110", "Criminal background checks for school employees", "health_and_safety", false, Some("student health and safety, including background checks, is never waivable")),
-    Prov("DS 22-20-103", "Individualized education programs", "special_education", false, Some("special education rights are never waivable (IDEA)")),
-    Prov("DS 24-6-402", "Open meetings of local boards", "open_records_and_meetings", false, Some("open records and meetings laws are never waivable")),
-    Prov("DS 22-44-105", "School finance data and audits", "school_finance", false, Some("school finance reporting and audits are never waivable")),
+    Prov(
+        "DS 22-7-101",
+        "Minimum instructional time (seat time)",
+        "instructional_time",
+        true,
+        None,
+    ),
+    Prov(
+        "DS 22-7-205",
+        "School calendar: minimum days of instruction",
+        "calendar",
+        true,
+        None,
+    ),
+    Prov(
+        "DS 22-9-106",
+        "Class size and staffing ratios",
+        "staffing",
+        true,
+        None,
+    ),
+    Prov(
+        "DS 22-11-301",
+        "Carnegie-unit graduation credits",
+        "graduation",
+        true,
+        None,
+    ),
+    Prov(
+        "DS 22-2-112",
+        "Teacher licensure for career and technical courses",
+        "educator_licensure",
+        true,
+        None,
+    ),
+    Prov(
+        "DS 22-32-109",
+        "Statewide assessment administration",
+        "assessment_and_accountability",
+        false,
+        Some("state assessment and accountability are never waivable (ESSA)"),
+    ),
+    Prov(
+        "DS 22-32-110",
+        "Criminal background checks for school employees",
+        "health_and_safety",
+        false,
+        Some("student health and safety, including background checks, is never waivable"),
+    ),
+    Prov(
+        "DS 22-20-103",
+        "Individualized education programs",
+        "special_education",
+        false,
+        Some("special education rights are never waivable (IDEA)"),
+    ),
+    Prov(
+        "DS 24-6-402",
+        "Open meetings of local boards",
+        "open_records_and_meetings",
+        false,
+        Some("open records and meetings laws are never waivable"),
+    ),
+    Prov(
+        "DS 22-44-105",
+        "School finance data and audits",
+        "school_finance",
+        false,
+        Some("school finance reporting and audits are never waivable"),
+    ),
 ];
 
 pub async fn seed_demo<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     let now = Utc::now();
     for o in ORGS {
-        if organisation::Entity::find_by_id(o.0).one(db).await?.is_some() {
+        if organisation::Entity::find_by_id(o.0)
+            .one(db)
+            .await?
+            .is_some()
+        {
             continue;
         }
         organisation::ActiveModel {

@@ -29,14 +29,29 @@ pub fn free_port() -> std::io::Result<u16> {
 impl TemporalDevServer {
     /// Starts the dev server; `db_file` keeps workflows across restarts
     /// (`None` keeps them in memory, as tests want).
-    pub async fn start(bin: &Path, db_file: Option<&Path>, log_file: Option<PathBuf>) -> Result<Self, DevServerError> {
-        let spawn_err = |message: String| DevServerError::Spawn { bin: bin.display().to_string(), message };
+    pub async fn start(
+        bin: &Path,
+        db_file: Option<&Path>,
+        log_file: Option<PathBuf>,
+    ) -> Result<Self, DevServerError> {
+        let spawn_err = |message: String| DevServerError::Spawn {
+            bin: bin.display().to_string(),
+            message,
+        };
         let port = free_port().map_err(|e| spawn_err(e.to_string()))?;
         let mut cmd = Command::new(bin);
-        cmd.args(["server", "start-dev", "--headless", "--ip", "127.0.0.1", "--log-level", "error"])
-            .args(["--port", &port.to_string()])
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
+        cmd.args([
+            "server",
+            "start-dev",
+            "--headless",
+            "--ip",
+            "127.0.0.1",
+            "--log-level",
+            "error",
+        ])
+        .args(["--port", &port.to_string()])
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
         if let Some(db) = db_file {
             cmd.arg("--db-filename").arg(db);
         }
@@ -50,7 +65,10 @@ impl TemporalDevServer {
             }
         }
         let child = cmd.spawn().map_err(|e| spawn_err(e.to_string()))?;
-        let server = Self { child, address: format!("http://127.0.0.1:{port}") };
+        let server = Self {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
         server.wait_ready(port, Duration::from_secs(60)).await?;
         Ok(server)
     }
@@ -63,14 +81,21 @@ impl TemporalDevServer {
             task_queue: String::new(),
         };
         while start.elapsed() < limit {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
-                && leeway_workflows::worker::connect_client(&settings).await.is_ok()
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+                && leeway_workflows::worker::connect_client(&settings)
+                    .await
+                    .is_ok()
             {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        Err(DevServerError::NotReady { address: self.address.clone(), seconds: limit.as_secs() })
+        Err(DevServerError::NotReady {
+            address: self.address.clone(),
+            seconds: limit.as_secs(),
+        })
     }
 
     pub async fn stop(mut self) {

@@ -10,10 +10,14 @@ use leeway_workflows::domain::provision::{ProvisionFacts, ProvisionRuling, rule_
 use leeway_workflows::machine::Refusal;
 use leeway_workflows::machine::waiver::{WaiverCase, WaiverCommand, WaiverState};
 use leeway_workflows::machine::waiver_content::WaiverContent;
-use leeway_workflows::waiver_workflow::{CommandEnvelope, WORKFLOW_ID_PREFIX, WaiverWorkflow, WaiverWorkflowInput};
+use leeway_workflows::waiver_workflow::{
+    CommandEnvelope, WORKFLOW_ID_PREFIX, WaiverWorkflow, WaiverWorkflowInput,
+};
 use rand::RngCore;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use temporalio_client::{WorkflowExecuteUpdateOptions, WorkflowStartOptions, errors::WorkflowUpdateError};
+use temporalio_client::{
+    WorkflowExecuteUpdateOptions, WorkflowStartOptions, errors::WorkflowUpdateError,
+};
 
 fn new_case_id() -> String {
     let mut b = [0u8; 5];
@@ -32,17 +36,35 @@ impl AppContext {
         if !problems.is_empty() {
             return Err(ApiError::Validation(problems.join("; ")));
         }
-        self.check_schools(&who.actor.organisation_id, &content).await?;
+        self.check_schools(&who.actor.organisation_id, &content)
+            .await?;
         let id = new_case_id();
-        let case = WaiverCase::new(id.clone(), who.actor.organisation_id.clone(), who.actor.user_id.clone(), content);
-        let input = WaiverWorkflowInput { case, profile: self.profile.clone(), opened_by: who.actor.clone() };
+        let case = WaiverCase::new(
+            id.clone(),
+            who.actor.organisation_id.clone(),
+            who.actor.user_id.clone(),
+            content,
+        );
+        let input = WaiverWorkflowInput {
+            case,
+            profile: self.profile.clone(),
+            opened_by: who.actor.clone(),
+        };
         let handle = self
             .temporal
-            .start_workflow(WaiverWorkflow::run, input, WorkflowStartOptions::new(self.task_queue.clone(), id.clone()).build())
+            .start_workflow(
+                WaiverWorkflow::run,
+                input,
+                WorkflowStartOptions::new(self.task_queue.clone(), id.clone()).build(),
+            )
             .await
             .map_err(|e| ApiError::internal("start the request's workflow", e))?;
         handle
-            .execute_update(WaiverWorkflow::settled, (), WorkflowExecuteUpdateOptions::default())
+            .execute_update(
+                WaiverWorkflow::settled,
+                (),
+                WorkflowExecuteUpdateOptions::default(),
+            )
             .await
             .map_err(|e| ApiError::internal("open the request", e))?;
         Ok(id)
@@ -50,11 +72,15 @@ impl AppContext {
 
     async fn check_schools(&self, district_id: &str, content: &WaiverContent) -> ApiResult<()> {
         for school in &content.applicant.school_ids {
-            let found = organisation::Entity::find_by_id(school.as_str()).one(&self.db).await?;
+            let found = organisation::Entity::find_by_id(school.as_str())
+                .one(&self.db)
+                .await?;
             match found {
                 Some(o) if o.kind == "school" && o.parent_id.as_deref() == Some(district_id) => {}
                 _ => {
-                    return Err(ApiError::Validation(format!("`{school}` is not a school of your district.")));
+                    return Err(ApiError::Validation(format!(
+                        "`{school}` is not a school of your district."
+                    )));
                 }
             }
         }
@@ -64,20 +90,26 @@ impl AppContext {
     /// Rules on each cited provision from the catalog and the profile.
     pub async fn rulings(&self, content: &WaiverContent) -> ApiResult<Vec<ProvisionRuling>> {
         let citations = content.citations();
-        let rows = provision::Entity::find().filter(provision::Column::Citation.is_in(citations.clone())).all(&self.db).await?;
+        let rows = provision::Entity::find()
+            .filter(provision::Column::Citation.is_in(citations.clone()))
+            .all(&self.db)
+            .await?;
         let today = Utc::now().date_naive();
         Ok(citations
             .iter()
             .map(|c| {
-                let facts = rows.iter().find(|r| &r.citation == c).map(|r| ProvisionFacts {
-                    citation: r.citation.clone(),
-                    title: r.title.clone(),
-                    category: r.category.clone(),
-                    waivable: r.waivable,
-                    non_waivable_reason: r.non_waivable_reason.clone(),
-                    effective_from: r.effective_from,
-                    effective_to: r.effective_to,
-                });
+                let facts = rows
+                    .iter()
+                    .find(|r| &r.citation == c)
+                    .map(|r| ProvisionFacts {
+                        citation: r.citation.clone(),
+                        title: r.title.clone(),
+                        category: r.category.clone(),
+                        waivable: r.waivable,
+                        non_waivable_reason: r.non_waivable_reason.clone(),
+                        effective_from: r.effective_from,
+                        effective_to: r.effective_to,
+                    });
                 rule_on_provision(c, facts.as_ref(), &self.profile, today)
             })
             .collect())
@@ -85,7 +117,12 @@ impl AppContext {
 
     /// Sends one command to a case's workflow and waits for it to be
     /// recorded, so the caller reads its own write.
-    pub async fn waiver_command(&self, who: &Principal, case_id: &str, command: WaiverCommand) -> ApiResult<()> {
+    pub async fn waiver_command(
+        &self,
+        who: &Principal,
+        case_id: &str,
+        command: WaiverCommand,
+    ) -> ApiResult<()> {
         let case = self.waiver_case_for(who, case_id, command.name()).await?;
         if let Some(state) = WaiverState::parse(&case.state).filter(|s| s.is_terminal()) {
             return Err(ApiError::InvalidTransition(format!(
@@ -94,22 +131,40 @@ impl AppContext {
             )));
         }
         if let WaiverCommand::AssignReviewer { reviewer_id } = &command {
-            let reviewer = user::Entity::find_by_id(reviewer_id.as_str()).one(&self.db).await?;
+            let reviewer = user::Entity::find_by_id(reviewer_id.as_str())
+                .one(&self.db)
+                .await?;
             if reviewer.is_none_or(|u| u.role != Role::SeaReviewer.as_str()) {
-                return Err(ApiError::Validation(format!("`{reviewer_id}` is not an SEA reviewer.")));
+                return Err(ApiError::Validation(format!(
+                    "`{reviewer_id}` is not an SEA reviewer."
+                )));
             }
         }
-        if let WaiverCommand::EditDraft { content } | WaiverCommand::ProposeAmendment { content, .. } = &command {
+        if let WaiverCommand::EditDraft { content }
+        | WaiverCommand::ProposeAmendment { content, .. } = &command
+        {
             self.check_schools(&case.district_id, content).await?;
         }
-        let envelope = CommandEnvelope { actor: who.actor.clone(), command: command.clone() };
+        let envelope = CommandEnvelope {
+            actor: who.actor.clone(),
+            command: command.clone(),
+        };
         let handle = self.temporal.get_workflow_handle::<WaiverWorkflow>(case_id);
-        match handle.execute_update(WaiverWorkflow::command, envelope, WorkflowExecuteUpdateOptions::default()).await {
+        match handle
+            .execute_update(
+                WaiverWorkflow::command,
+                envelope,
+                WorkflowExecuteUpdateOptions::default(),
+            )
+            .await
+        {
             Ok(_) => Ok(()),
             Err(WorkflowUpdateError::Failed(failure)) => {
-                let refusal = Refusal::from_wire(&failure.message).ok_or_else(|| ApiError::internal("apply the command", &failure.message))?;
+                let refusal = Refusal::from_wire(&failure.message)
+                    .ok_or_else(|| ApiError::internal("apply the command", &failure.message))?;
                 if refusal.code == leeway_workflows::machine::RefusalCode::Forbidden {
-                    self.audit_refusal(who, Some(case_id), command.name(), &refusal.message).await;
+                    self.audit_refusal(who, Some(case_id), command.name(), &refusal.message)
+                        .await;
                 }
                 Err(refusal.into())
             }

@@ -3,9 +3,9 @@
 //! live in `leeway-api`. Nothing here knows about either.
 
 pub mod api_token;
-pub mod db;
 pub mod audit_entry;
 pub mod case_deadline;
+pub mod db;
 pub mod notification;
 pub mod organisation;
 pub mod provision;

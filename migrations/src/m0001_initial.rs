@@ -10,7 +10,12 @@ pub struct Migration;
 async fn create<E: EntityTrait>(manager: &SchemaManager<'_>, entity: E) -> Result<(), DbErr> {
     let schema = Schema::new(manager.get_database_backend());
     manager
-        .create_table(schema.create_table_from_entity(entity).if_not_exists().to_owned())
+        .create_table(
+            schema
+                .create_table_from_entity(entity)
+                .if_not_exists()
+                .to_owned(),
+        )
         .await
 }
 
@@ -83,7 +88,9 @@ impl MigrationTrait for Migration {
             User.table_ref(),
             Organisation.table_ref(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

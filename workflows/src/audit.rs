@@ -60,10 +60,15 @@ fn entry_hash(e: &audit_entry::Model) -> String {
         snapshot_hash: &e.snapshot_hash,
         prev_hash: &e.prev_hash,
     };
-    hex::encode(Sha256::digest(serde_json::to_vec(&fields).unwrap_or_default()))
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(&fields).unwrap_or_default(),
+    ))
 }
 
-async fn last_in_chain<C: ConnectionTrait>(db: &C, chain: &str) -> Result<Option<audit_entry::Model>, DbErr> {
+async fn last_in_chain<C: ConnectionTrait>(
+    db: &C,
+    chain: &str,
+) -> Result<Option<audit_entry::Model>, DbErr> {
     audit_entry::Entity::find()
         .filter(audit_entry::Column::Chain.eq(chain))
         .order_by_desc(audit_entry::Column::Seq)
@@ -73,7 +78,11 @@ async fn last_in_chain<C: ConnectionTrait>(db: &C, chain: &str) -> Result<Option
 
 /// Appends at `seq` (a case's transition number). Returns `false` when that
 /// entry already exists, which makes a retried activity a no-op.
-pub async fn append_at<C: ConnectionTrait>(db: &C, seq: i32, record: &AuditRecord) -> Result<bool, DbErr> {
+pub async fn append_at<C: ConnectionTrait>(
+    db: &C,
+    seq: i32,
+    record: &AuditRecord,
+) -> Result<bool, DbErr> {
     let existing = audit_entry::Entity::find()
         .filter(audit_entry::Column::Chain.eq(record.chain.as_str()))
         .filter(audit_entry::Column::Seq.eq(seq))
@@ -88,7 +97,12 @@ pub async fn append_at<C: ConnectionTrait>(db: &C, seq: i32, record: &AuditRecor
     Ok(true)
 }
 
-async fn insert<C: ConnectionTrait>(db: &C, seq: i32, prev_hash: String, record: &AuditRecord) -> Result<(), DbErr> {
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    seq: i32,
+    prev_hash: String,
+    record: &AuditRecord,
+) -> Result<(), DbErr> {
     let mut model = audit_entry::Model {
         id: 0,
         chain: record.chain.clone(),
@@ -129,12 +143,17 @@ async fn insert<C: ConnectionTrait>(db: &C, seq: i32, prev_hash: String, record:
 
 /// Appends at the end of a chain that many writers share (the security
 /// chain). The unique (chain, seq) index turns a race into a retry.
-pub async fn append_next<D: TransactionTrait + ConnectionTrait>(db: &D, record: &AuditRecord) -> Result<(), DbErr> {
+pub async fn append_next<D: TransactionTrait + ConnectionTrait>(
+    db: &D,
+    record: &AuditRecord,
+) -> Result<(), DbErr> {
     let mut last_err = None;
     for _ in 0..20 {
         let txn = db.begin().await?;
         let prev = last_in_chain(&txn, &record.chain).await?;
-        let (seq, prev_hash) = prev.map(|p| (p.seq + 1, p.hash)).unwrap_or((1, GENESIS.to_string()));
+        let (seq, prev_hash) = prev
+            .map(|p| (p.seq + 1, p.hash))
+            .unwrap_or((1, GENESIS.to_string()));
         match insert(&txn, seq, prev_hash, record).await {
             Ok(()) => return txn.commit().await,
             Err(e) => {
@@ -210,12 +229,19 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
         }
     }
     for case in waiver_case::Entity::find().all(db).await? {
-        let last = chains.get(&case.id).and_then(|c| c.last()).map(|e| e.seq).unwrap_or(0);
+        let last = chains
+            .get(&case.id)
+            .and_then(|c| c.last())
+            .map(|e| e.seq)
+            .unwrap_or(0);
         if last < case.last_seq {
             report.problems.push(ChainProblem {
                 chain: case.id.clone(),
                 seq: last + 1,
-                problem: format!("the case recorded {} transitions but the chain ends at {last}", case.last_seq),
+                problem: format!(
+                    "the case recorded {} transitions but the chain ends at {last}",
+                    case.last_seq
+                ),
             });
         }
     }

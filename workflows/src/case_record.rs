@@ -8,7 +8,9 @@ use crate::machine::Notice;
 use crate::outbox::{self, CaseParties};
 use chrono::{DateTime, Utc};
 use leeway_entities::case_deadline;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

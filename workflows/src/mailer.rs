@@ -78,26 +78,45 @@ pub struct OutgoingEmail<'a> {
 impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Self, MailError> {
         let (transport, from) = match settings {
-            MailSettings::Smtp { host, port, security, username, password, from } => {
+            MailSettings::Smtp {
+                host,
+                port,
+                security,
+                username,
+                password,
+                from,
+            } => {
                 let builder = match security {
-                    SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-                    SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
-                        .map_err(|e| MailError::Settings(e.to_string()))?,
+                    SmtpSecurity::None => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                    }
+                    SmtpSecurity::Starttls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                            .map_err(|e| MailError::Settings(e.to_string()))?
+                    }
                     SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
                         .map_err(|e| MailError::Settings(e.to_string()))?,
                 };
-                let mut builder = builder.port(*port).timeout(Some(std::time::Duration::from_secs(20)));
+                let mut builder = builder
+                    .port(*port)
+                    .timeout(Some(std::time::Duration::from_secs(20)));
                 if let (Some(u), Some(p)) = (username, password) {
                     builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
                 }
                 (Transport::Smtp(builder.build()), from)
             }
             MailSettings::File { dir, from } => {
-                std::fs::create_dir_all(dir).map_err(|e| MailError::Settings(format!("{}: {e}", dir.display())))?;
-                (Transport::File(AsyncFileTransport::<Tokio1Executor>::new(dir)), from)
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| MailError::Settings(format!("{}: {e}", dir.display())))?;
+                (
+                    Transport::File(AsyncFileTransport::<Tokio1Executor>::new(dir)),
+                    from,
+                )
             }
         };
-        let from: Mailbox = from.parse().map_err(|e: lettre::address::AddressError| MailError::Address(from.clone(), e.to_string()))?;
+        let from: Mailbox = from.parse().map_err(|e: lettre::address::AddressError| {
+            MailError::Address(from.clone(), e.to_string())
+        })?;
         Ok(Self { transport, from })
     }
 
@@ -105,7 +124,9 @@ impl Mailer {
         let to: Mailbox = email
             .to
             .parse()
-            .map_err(|e: lettre::address::AddressError| MailError::Address(email.to.to_string(), e.to_string()))?;
+            .map_err(|e: lettre::address::AddressError| {
+                MailError::Address(email.to.to_string(), e.to_string())
+            })?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -115,8 +136,16 @@ impl Mailer {
             .body(email.body.to_string())
             .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.transport {
-            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
-            Transport::File(t) => t.send(message).await.map(|_| ()).map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::Smtp(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::File(t) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Delivery(e.to_string())),
         }
     }
 }

@@ -2,12 +2,13 @@
 //! their transaction; delivery sends what is not yet sent and records the
 //! outcome, so a step's email goes out once even when delivery is retried.
 use crate::domain::actor::Role;
-use crate::mailer::{Mailer, OutgoingEmail};
 use crate::machine::{Audience, Notice};
+use crate::mailer::{Mailer, OutgoingEmail};
 use chrono::Utc;
 use leeway_entities::{notification, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -92,7 +93,10 @@ pub async fn queue<C: ConnectionTrait>(
                 recipient_user_id: Set(Some(u.id.clone())),
                 recipient_email: Set(u.email.clone()),
                 subject: Set(n.subject.clone()),
-                body: Set(format!("Dear {},\n\n{}\n\nCase {}.\n-- Leeway", u.name, n.body, parties.case_id)),
+                body: Set(format!(
+                    "Dear {},\n\n{}\n\nCase {}.\n-- Leeway",
+                    u.name, n.body, parties.case_id
+                )),
                 status: Set("queued".into()),
                 attempts: Set(0),
                 message_id: Set(message_id(parties.case_id, seq, &u.email)),
@@ -124,7 +128,12 @@ pub enum DeliveryError {
 }
 
 /// Sends every unsent email of one step and records each outcome.
-pub async fn deliver<C: ConnectionTrait>(db: &C, mailer: &Mailer, case_id: &str, seq: i32) -> Result<usize, DeliveryError> {
+pub async fn deliver<C: ConnectionTrait>(
+    db: &C,
+    mailer: &Mailer,
+    case_id: &str,
+    seq: i32,
+) -> Result<usize, DeliveryError> {
     let pending = notification::Entity::find()
         .filter(notification::Column::CaseId.eq(case_id))
         .filter(notification::Column::Seq.eq(seq))

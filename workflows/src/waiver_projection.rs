@@ -3,7 +3,9 @@ use crate::domain::actor::Actor;
 use crate::machine::waiver::{FrozenSnapshot, WaiverCase};
 use chrono::{DateTime, Utc};
 use leeway_entities::{waiver_case, waiver_item, waiver_snapshot};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 
 pub async fn write<C: ConnectionTrait>(
     db: &C,
@@ -15,7 +17,9 @@ pub async fn write<C: ConnectionTrait>(
     snapshot: Option<&FrozenSnapshot>,
 ) -> Result<(), DbErr> {
     let content = serde_json::to_string(&case.content).map_err(|e| DbErr::Custom(e.to_string()))?;
-    let existing = waiver_case::Entity::find_by_id(case.id.as_str()).one(db).await?;
+    let existing = waiver_case::Entity::find_by_id(case.id.as_str())
+        .one(db)
+        .await?;
     let mut row = waiver_case::ActiveModel {
         id: Set(case.id.clone()),
         district_id: Set(case.district_id.clone()),
@@ -68,7 +72,9 @@ pub async fn write<C: ConnectionTrait>(
         waiver_snapshot::ActiveModel {
             case_id: Set(case.id.clone()),
             version: Set(s.version as i32),
-            content: Set(serde_json::to_string(&s.content).map_err(|e| DbErr::Custom(e.to_string()))?),
+            content: Set(
+                serde_json::to_string(&s.content).map_err(|e| DbErr::Custom(e.to_string()))?
+            ),
             content_hash: Set(s.hash.clone()),
             submitted_by: Set(actor.user_id.clone()),
             submitted_at: Set(at),

@@ -11,9 +11,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::time::Duration;
-use temporalio_macros::{workflow, workflow_methods};
 use temporalio_common::RetryPolicy;
-use temporalio_sdk::{ActivityCloseTimeouts, ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult};
+use temporalio_macros::{workflow, workflow_methods};
+use temporalio_sdk::{
+    ActivityCloseTimeouts, ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult,
+};
 
 pub const WORKFLOW_ID_PREFIX: &str = "waiver-";
 
@@ -52,7 +54,9 @@ pub struct WaiverWorkflow {
 }
 
 fn workflow_now(ctx: &WorkflowContext<WaiverWorkflow>) -> DateTime<Utc> {
-    ctx.workflow_time().map(DateTime::<Utc>::from).unwrap_or_else(|| ctx.state(|s| s.last_seen))
+    ctx.workflow_time()
+        .map(DateTime::<Utc>::from)
+        .unwrap_or_else(|| ctx.state(|s| s.last_seen))
 }
 
 fn activity_options(timeout: Duration) -> ActivityOptions {
@@ -63,12 +67,23 @@ fn activity_options(timeout: Duration) -> ActivityOptions {
     .build()
 }
 
-fn case_step(case_before: &WaiverCase, step: &Step, seq: u32, at: DateTime<Utc>, actor: &Actor, profile: &StateProfile) -> CaseStep {
+fn case_step(
+    case_before: &WaiverCase,
+    step: &Step,
+    seq: u32,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    profile: &StateProfile,
+) -> CaseStep {
     CaseStep {
         case_id: step.case.id.clone(),
         district_id: step.case.district_id.clone(),
         // A reviewer who is unassigned by this step still hears about it.
-        assigned_reviewer: step.case.assigned_reviewer.clone().or_else(|| case_before.assigned_reviewer.clone()),
+        assigned_reviewer: step
+            .case
+            .assigned_reviewer
+            .clone()
+            .or_else(|| case_before.assigned_reviewer.clone()),
         seq: seq as i32,
         at,
         actor: actor.clone(),
@@ -80,7 +95,11 @@ fn case_step(case_before: &WaiverCase, step: &Step, seq: u32, at: DateTime<Utc>,
         notices: step.notices.clone(),
         clocks: waiver::open_deadlines(&step.case, profile)
             .into_iter()
-            .map(|(d, _)| OpenClock { kind: d.kind, due_at: d.due_at, description: d.description })
+            .map(|(d, _)| OpenClock {
+                kind: d.kind,
+                due_at: d.due_at,
+                description: d.description,
+            })
             .collect(),
     }
 }
@@ -88,13 +107,19 @@ fn case_step(case_before: &WaiverCase, step: &Step, seq: u32, at: DateTime<Utc>,
 fn unavailable() -> Refusal {
     Refusal {
         code: crate::machine::RefusalCode::Unavailable,
-        message: "The step could not be saved and nothing changed. Please try again shortly.".into(),
+        message: "The step could not be saved and nothing changed. Please try again shortly."
+            .into(),
     }
 }
 
 /// Records a step and only then makes it the case's state, so a failed
 /// write leaves the case where it was.
-async fn commit_step(ctx: &mut WorkflowContext<WaiverWorkflow>, actor: &Actor, step: Step, at: DateTime<Utc>) -> Result<CommandOutcome, Refusal> {
+async fn commit_step(
+    ctx: &mut WorkflowContext<WaiverWorkflow>,
+    actor: &Actor,
+    step: Step,
+    at: DateTime<Utc>,
+) -> Result<CommandOutcome, Refusal> {
     let (before, profile, seq) = ctx.state(|s| (s.case.clone(), s.profile.clone(), s.seq + 1));
     let record = WaiverStepRecord {
         profile_code: profile.code.clone(),
@@ -103,7 +128,11 @@ async fn commit_step(ctx: &mut WorkflowContext<WaiverWorkflow>, actor: &Actor, s
         step: case_step(&before, &step, seq, at, actor, &profile),
     };
     let recorded = ctx
-        .execute_activity(CaseActivities::record_waiver_step, record, activity_options(Duration::from_secs(60)))
+        .execute_activity(
+            CaseActivities::record_waiver_step,
+            record,
+            activity_options(Duration::from_secs(60)),
+        )
         .await;
     if let Err(e) = recorded {
         tracing::warn!(error = %e, "recording a waiver step failed");
@@ -114,11 +143,22 @@ async fn commit_step(ctx: &mut WorkflowContext<WaiverWorkflow>, actor: &Actor, s
         s.seq = seq;
         s.deliveries.push_back(seq);
     });
-    Ok(CommandOutcome { seq, case: step.case })
+    Ok(CommandOutcome {
+        seq,
+        case: step.case,
+    })
 }
 
-async fn apply(ctx: &mut WorkflowContext<WaiverWorkflow>, actor: Actor, command: WaiverCommand) -> Result<CommandOutcome, Refusal> {
-    if ctx.wait_condition(|s: &WaiverWorkflow| !s.busy).await.is_err() {
+async fn apply(
+    ctx: &mut WorkflowContext<WaiverWorkflow>,
+    actor: Actor,
+    command: WaiverCommand,
+) -> Result<CommandOutcome, Refusal> {
+    if ctx
+        .wait_condition(|s: &WaiverWorkflow| !s.busy)
+        .await
+        .is_err()
+    {
         return Err(unavailable());
     }
     let now = workflow_now(ctx);
@@ -155,7 +195,11 @@ impl WaiverWorkflow {
     pub async fn run(ctx: &mut WorkflowContext<Self>) -> WorkflowResult<String> {
         let now = workflow_now(ctx);
         let (case, actor) = ctx.state(|s| (s.case.clone(), s.opened_by.clone()));
-        let title = if case.content.title.is_empty() { case.id.clone() } else { case.content.title.clone() };
+        let title = if case.content.title.is_empty() {
+            case.id.clone()
+        } else {
+            case.content.title.clone()
+        };
         let opening = Step {
             case: case.clone(),
             command: "open".into(),
@@ -166,7 +210,9 @@ impl WaiverWorkflow {
             notices: vec![Notice {
                 audience: vec![Audience::District],
                 subject: format!("Draft opened: {title}"),
-                body: format!("A waiver request draft \"{title}\" was opened. It can be edited until the authorized representative submits it."),
+                body: format!(
+                    "A waiver request draft \"{title}\" was opened. It can be edited until the authorized representative submits it."
+                ),
             }],
         };
         // The opening record must land: retry until it does.
@@ -188,7 +234,14 @@ impl WaiverWorkflow {
                 // A relay that stays down leaves the rows marked failed with
                 // their error; the case itself moves on.
                 let _ = ctx
-                    .execute_activity(CaseActivities::deliver_notifications, DeliveryRequest { case_id, seq: seq as i32 }, options)
+                    .execute_activity(
+                        CaseActivities::deliver_notifications,
+                        DeliveryRequest {
+                            case_id,
+                            seq: seq as i32,
+                        },
+                        options,
+                    )
                     .await;
             }
             let (state, seen) = ctx.state(|s| (s.case.state, s.seq));
@@ -199,7 +252,11 @@ impl WaiverWorkflow {
                 }
                 continue;
             }
-            let next = ctx.state(|s| waiver::open_deadlines(&s.case, &s.profile).into_iter().next());
+            let next = ctx.state(|s| {
+                waiver::open_deadlines(&s.case, &s.profile)
+                    .into_iter()
+                    .next()
+            });
             let changed = |s: &WaiverWorkflow| s.seq != seen || !s.deliveries.is_empty();
             match next {
                 None => {
@@ -230,9 +287,15 @@ impl WaiverWorkflow {
         _ctx: &WorkflowContextView,
         input: &CommandEnvelope,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        waiver::step(&self.case, &input.actor, &input.command, self.last_seen, &self.profile)
-            .map(|_| ())
-            .map_err(|r| r.to_wire().into())
+        waiver::step(
+            &self.case,
+            &input.actor,
+            &input.command,
+            self.last_seen,
+            &self.profile,
+        )
+        .map(|_| ())
+        .map_err(|r| r.to_wire().into())
     }
 
     /// Runs one command; returns the case as it now stands.
@@ -241,7 +304,9 @@ impl WaiverWorkflow {
         ctx: &mut WorkflowContext<Self>,
         input: CommandEnvelope,
     ) -> Result<CommandOutcome, Box<dyn std::error::Error + Send + Sync>> {
-        apply(ctx, input.actor, input.command).await.map_err(|r| r.to_wire().into())
+        apply(ctx, input.actor, input.command)
+            .await
+            .map_err(|r| r.to_wire().into())
     }
 
     /// Waits until the case is settled (no step being recorded) and
@@ -250,11 +315,17 @@ impl WaiverWorkflow {
     pub async fn settled(ctx: &mut WorkflowContext<Self>) -> CommandOutcome {
         // Cancelled only when the workflow is: answer with what is there.
         let _ = ctx.wait_condition(|s: &WaiverWorkflow| !s.busy).await;
-        ctx.state(|s| CommandOutcome { seq: s.seq, case: s.case.clone() })
+        ctx.state(|s| CommandOutcome {
+            seq: s.seq,
+            case: s.case.clone(),
+        })
     }
 
     #[query]
     pub fn case(&self, _ctx: &WorkflowContextView) -> CommandOutcome {
-        CommandOutcome { seq: self.seq, case: self.case.clone() }
+        CommandOutcome {
+            seq: self.seq,
+            case: self.case.clone(),
+        }
     }
 }

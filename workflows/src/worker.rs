@@ -27,16 +27,23 @@ pub enum WorkerError {
 }
 
 pub async fn connect_client(settings: &TemporalSettings) -> Result<Client, WorkerError> {
-    let url = url::Url::parse(&settings.address).map_err(|_| WorkerError::Address(settings.address.clone()))?;
+    let url = url::Url::parse(&settings.address)
+        .map_err(|_| WorkerError::Address(settings.address.clone()))?;
     let options = ConnectionOptions::new(url)
         .identity(format!("leeway@{}", std::process::id()))
         .connect_timeout(std::time::Duration::from_secs(10))
         .build();
-    let connection = Connection::connect(options).await.map_err(|e| WorkerError::Connect {
-        address: settings.address.clone(),
-        message: e.to_string(),
-    })?;
-    Client::new(connection, ClientOptions::new(settings.namespace.clone()).build()).map_err(|e| WorkerError::Connect {
+    let connection = Connection::connect(options)
+        .await
+        .map_err(|e| WorkerError::Connect {
+            address: settings.address.clone(),
+            message: e.to_string(),
+        })?;
+    Client::new(
+        connection,
+        ClientOptions::new(settings.namespace.clone()).build(),
+    )
+    .map_err(|e| WorkerError::Connect {
         address: settings.address.clone(),
         message: e.to_string(),
     })
@@ -58,12 +65,20 @@ impl WorkerHandle {
 }
 
 /// Starts a worker thread and returns once it is polling (or failed to start).
-pub fn spawn(temporal: TemporalSettings, database_url: String, mail: MailSettings) -> Result<WorkerHandle, WorkerError> {
+pub fn spawn(
+    temporal: TemporalSettings,
+    database_url: String,
+    mail: MailSettings,
+) -> Result<WorkerHandle, WorkerError> {
     let (tx, rx) = mpsc::channel::<Result<Box<dyn Fn() + Send + Sync>, WorkerError>>();
     let thread = std::thread::Builder::new()
         .name("leeway-worker".into())
         .spawn(move || {
-            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
                 Ok(rt) => rt,
                 Err(e) => {
                     let _ = tx.send(Err(WorkerError::Start(e.to_string())));
@@ -72,10 +87,14 @@ pub fn spawn(temporal: TemporalSettings, database_url: String, mail: MailSetting
             };
             rt.block_on(async move {
                 let started = async {
-                    let db = leeway_entities::db::connect(&database_url).await.map_err(|e| WorkerError::Start(format!("database: {e}")))?;
-                    let mailer = Mailer::new(&mail).map_err(|e| WorkerError::Start(e.to_string()))?;
+                    let db = leeway_entities::db::connect(&database_url)
+                        .await
+                        .map_err(|e| WorkerError::Start(format!("database: {e}")))?;
+                    let mailer =
+                        Mailer::new(&mail).map_err(|e| WorkerError::Start(e.to_string()))?;
                     let client = connect_client(&temporal).await?;
-                    let runtime = Runtime::from_current_tokio(Default::default()).map_err(|e| WorkerError::Start(e.to_string()))?;
+                    let runtime = Runtime::from_current_tokio(Default::default())
+                        .map_err(|e| WorkerError::Start(e.to_string()))?;
                     let options = WorkerOptions::new(temporal.task_queue.clone())
                         .register_workflow::<WaiverWorkflow>()
                         .map_err(|e| WorkerError::Start(e.to_string()))?
@@ -83,7 +102,8 @@ pub fn spawn(temporal: TemporalSettings, database_url: String, mail: MailSetting
                         .map_err(|e| WorkerError::Start(e.to_string()))?
                         .register_activities(CaseActivities { db, mailer })
                         .build();
-                    let worker = Worker::new(&runtime, client, options).map_err(|e| WorkerError::Start(e.to_string()))?;
+                    let worker = Worker::new(&runtime, client, options)
+                        .map_err(|e| WorkerError::Start(e.to_string()))?;
                     Ok::<_, WorkerError>((runtime, worker))
                 }
                 .await;
@@ -101,6 +121,11 @@ pub fn spawn(temporal: TemporalSettings, database_url: String, mail: MailSetting
             });
         })
         .map_err(|e| WorkerError::Start(e.to_string()))?;
-    let shutdown = rx.recv().map_err(|_| WorkerError::Start("the worker thread ended before starting".into()))??;
-    Ok(WorkerHandle { shutdown, thread: Some(thread) })
+    let shutdown = rx
+        .recv()
+        .map_err(|_| WorkerError::Start("the worker thread ended before starting".into()))??;
+    Ok(WorkerHandle {
+        shutdown,
+        thread: Some(thread),
+    })
 }

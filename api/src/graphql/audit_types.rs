@@ -67,7 +67,11 @@ impl From<VerifyReport> for AuditVerification {
             problems: r
                 .problems
                 .into_iter()
-                .map(|p| AuditProblem { chain: p.chain, seq: p.seq, problem: p.problem })
+                .map(|p| AuditProblem {
+                    chain: p.chain,
+                    seq: p.seq,
+                    problem: p.problem,
+                })
                 .collect(),
         }
     }

@@ -21,7 +21,13 @@ impl ProvisionView {
     pub fn new(p: provision::Model, profile: &StateProfile) -> Self {
         let by_profile = profile.non_waivable_categories.contains(&p.category);
         let reason = p.non_waivable_reason.clone().or_else(|| {
-            by_profile.then(|| format!("{} does not allow waivers of {} provisions", profile.name, p.category.replace('_', " ")))
+            by_profile.then(|| {
+                format!(
+                    "{} does not allow waivers of {} provisions",
+                    profile.name,
+                    p.category.replace('_', " ")
+                )
+            })
         });
         Self {
             waivable: p.waivable && !by_profile,

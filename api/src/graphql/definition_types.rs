@@ -31,7 +31,11 @@ pub fn waiver_definition() -> WorkflowDefinition {
         name: "waiver".into(),
         states: WaiverState::ALL
             .into_iter()
-            .map(|s| WorkflowStateInfo { name: s.as_str().into(), description: s.label().into(), terminal: s.is_terminal() })
+            .map(|s| WorkflowStateInfo {
+                name: s.as_str().into(),
+                description: s.label().into(),
+                terminal: s.is_terminal(),
+            })
             .collect(),
         transitions: TRANSITIONS
             .iter()

@@ -126,7 +126,11 @@ impl From<WaiverContentInput> for WaiverContent {
 impl From<LocalSupportInput> for LocalSupport {
     fn from(s: LocalSupportInput) -> Self {
         LocalSupport {
-            board_vote: s.board_vote.map(|v| Vote { yes: v.yes, no: v.no, membership: v.membership }),
+            board_vote: s.board_vote.map(|v| Vote {
+                yes: v.yes,
+                no: v.no,
+                membership: v.membership,
+            }),
             staff_vote: s.staff_vote.map(|v| StaffVote {
                 yes: v.yes,
                 no: v.no,

@@ -22,7 +22,11 @@ fn decisions(input: Vec<ProvisionDecisionInput>) -> Vec<ProvisionDecision> {
 #[Object]
 impl MutationRoot {
     /// Opens a new draft for the caller's district.
-    async fn open_waiver_draft(&self, ctx: &Context<'_>, content: WaiverContentInput) -> Result<WaiverCaseView> {
+    async fn open_waiver_draft(
+        &self,
+        ctx: &Context<'_>,
+        content: WaiverContentInput,
+    ) -> Result<WaiverCaseView> {
         let who = caller(ctx)?;
         let app = app(ctx);
         let id = app.open_waiver(&who, content.into()).await?;
@@ -30,8 +34,20 @@ impl MutationRoot {
     }
 
     /// Replaces the draft's content (while a draft, returned, or in revision).
-    async fn edit_waiver_draft(&self, ctx: &Context<'_>, id: ID, content: WaiverContentInput) -> Result<WaiverCaseView> {
-        run(ctx, &id, WaiverCommand::EditDraft { content: content.into() }).await
+    async fn edit_waiver_draft(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        content: WaiverContentInput,
+    ) -> Result<WaiverCaseView> {
+        run(
+            ctx,
+            &id,
+            WaiverCommand::EditDraft {
+                content: content.into(),
+            },
+        )
+        .await
     }
 
     /// The district's authorized representative certifies and submits the
@@ -49,58 +65,155 @@ impl MutationRoot {
         run(ctx, &id, WaiverCommand::AcceptAsComplete).await
     }
 
-    async fn return_waiver_incomplete(&self, ctx: &Context<'_>, id: ID, reasons: Vec<String>) -> Result<WaiverCaseView> {
+    async fn return_waiver_incomplete(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reasons: Vec<String>,
+    ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::ReturnIncomplete { reasons }).await
     }
 
-    async fn assign_waiver_reviewer(&self, ctx: &Context<'_>, id: ID, reviewer_id: String) -> Result<WaiverCaseView> {
+    async fn assign_waiver_reviewer(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reviewer_id: String,
+    ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::AssignReviewer { reviewer_id }).await
     }
 
     /// The assigned reviewer declares conflicts of interest before reviewing;
     /// a conflict recuses them.
-    async fn declare_waiver_conflict(&self, ctx: &Context<'_>, id: ID, has_conflict: bool, #[graphql(default)] statement: String) -> Result<WaiverCaseView> {
-        run(ctx, &id, WaiverCommand::DeclareConflict { has_conflict, statement }).await
+    async fn declare_waiver_conflict(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        has_conflict: bool,
+        #[graphql(default)] statement: String,
+    ) -> Result<WaiverCaseView> {
+        run(
+            ctx,
+            &id,
+            WaiverCommand::DeclareConflict {
+                has_conflict,
+                statement,
+            },
+        )
+        .await
     }
 
-    async fn request_waiver_revision(&self, ctx: &Context<'_>, id: ID, reasons: Vec<String>) -> Result<WaiverCaseView> {
+    async fn request_waiver_revision(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reasons: Vec<String>,
+    ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::RequestRevision { reasons }).await
     }
 
-    async fn recommend_waiver(&self, ctx: &Context<'_>, id: ID, summary: String, decisions: Vec<ProvisionDecisionInput>) -> Result<WaiverCaseView> {
-        run(ctx, &id, WaiverCommand::Recommend { summary, decisions: self::decisions(decisions) }).await
+    async fn recommend_waiver(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        summary: String,
+        decisions: Vec<ProvisionDecisionInput>,
+    ) -> Result<WaiverCaseView> {
+        run(
+            ctx,
+            &id,
+            WaiverCommand::Recommend {
+                summary,
+                decisions: self::decisions(decisions),
+            },
+        )
+        .await
     }
 
     /// The approver decides each provision: approve, approve with
     /// conditions, or deny with a reason.
-    async fn decide_waiver(&self, ctx: &Context<'_>, id: ID, decisions: Vec<ProvisionDecisionInput>) -> Result<WaiverCaseView> {
-        run(ctx, &id, WaiverCommand::Decide { decisions: self::decisions(decisions) }).await
+    async fn decide_waiver(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        decisions: Vec<ProvisionDecisionInput>,
+    ) -> Result<WaiverCaseView> {
+        run(
+            ctx,
+            &id,
+            WaiverCommand::Decide {
+                decisions: self::decisions(decisions),
+            },
+        )
+        .await
     }
 
     /// Proposes new content for an active waiver; the term end stays.
-    async fn propose_waiver_amendment(&self, ctx: &Context<'_>, id: ID, content: WaiverContentInput) -> Result<WaiverCaseView> {
+    async fn propose_waiver_amendment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        content: WaiverContentInput,
+    ) -> Result<WaiverCaseView> {
         let content: WaiverContent = content.into();
         let rulings = app(ctx).rulings(&content).await?;
-        run(ctx, &id, WaiverCommand::ProposeAmendment { content, rulings }).await
+        run(
+            ctx,
+            &id,
+            WaiverCommand::ProposeAmendment { content, rulings },
+        )
+        .await
     }
 
-    async fn decide_waiver_amendment(&self, ctx: &Context<'_>, id: ID, approve: bool, #[graphql(default)] reasons: Vec<String>) -> Result<WaiverCaseView> {
-        run(ctx, &id, WaiverCommand::DecideAmendment { approve, reasons }).await
+    async fn decide_waiver_amendment(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        approve: bool,
+        #[graphql(default)] reasons: Vec<String>,
+    ) -> Result<WaiverCaseView> {
+        run(
+            ctx,
+            &id,
+            WaiverCommand::DecideAmendment { approve, reasons },
+        )
+        .await
     }
 
-    async fn request_waiver_renewal(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<WaiverCaseView> {
+    async fn request_waiver_renewal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::RequestRenewal { reason }).await
     }
 
-    async fn decide_waiver_renewal(&self, ctx: &Context<'_>, id: ID, approve: bool, #[graphql(default)] reasons: Vec<String>) -> Result<WaiverCaseView> {
+    async fn decide_waiver_renewal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        approve: bool,
+        #[graphql(default)] reasons: Vec<String>,
+    ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::DecideRenewal { approve, reasons }).await
     }
 
-    async fn withdraw_waiver(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<WaiverCaseView> {
+    async fn withdraw_waiver(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::Withdraw { reason }).await
     }
 
-    async fn revoke_waiver(&self, ctx: &Context<'_>, id: ID, reasons: Vec<String>) -> Result<WaiverCaseView> {
+    async fn revoke_waiver(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reasons: Vec<String>,
+    ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::Revoke { reasons }).await
     }
 }

@@ -30,7 +30,10 @@ impl QueryRoot {
     /// Who the token belongs to.
     async fn me(&self, ctx: &Context<'_>) -> Result<Me> {
         let who = caller(ctx)?;
-        let org = organisation::Entity::find_by_id(who.actor.organisation_id.as_str()).one(&app(ctx).db).await.map_err(ApiError::from)?;
+        let org = organisation::Entity::find_by_id(who.actor.organisation_id.as_str())
+            .one(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(Me {
             user_id: who.actor.user_id,
             name: who.name,
@@ -56,69 +59,99 @@ impl QueryRoot {
         let who = caller(ctx)?;
         let app = app(ctx);
         let district_filter = if who.role().is_district() {
-            if let Some(d) = district_id.as_deref().filter(|d| *d != who.actor.organisation_id) {
+            if let Some(d) = district_id
+                .as_deref()
+                .filter(|d| *d != who.actor.organisation_id)
+            {
                 let reason = "You can list your own district's requests only.";
-                app.audit_refusal(&who, None, &format!("list_waivers:{d}"), reason).await;
+                app.audit_refusal(&who, None, &format!("list_waivers:{d}"), reason)
+                    .await;
                 return Err(ApiError::Forbidden(reason.into()).into());
             }
             Some(who.actor.organisation_id.clone())
         } else if who.role().reads_all_cases() {
             district_id
         } else {
-            return Err(ApiError::Forbidden("Your role cannot list waiver requests.".into()).into());
+            return Err(
+                ApiError::Forbidden("Your role cannot list waiver requests.".into()).into(),
+            );
         };
         if first.is_some_and(|f| f < 0 || f as usize > MAX_PAGE) {
-            return Err(ApiError::Validation(format!("`first` must be between 0 and {MAX_PAGE}.")).into());
+            return Err(
+                ApiError::Validation(format!("`first` must be between 0 and {MAX_PAGE}.")).into(),
+            );
         }
-        query(after, None, first, None, |after, _before, first, _last| async move {
-            let mut select = waiver_case::Entity::find();
-            if let Some(d) = &district_filter {
-                select = select.filter(waiver_case::Column::DistrictId.eq(d.as_str()));
-            }
-            if let Some(s) = &state {
-                select = select.filter(waiver_case::Column::State.eq(s.as_str()));
-            }
-            if let Some(e) = escalated {
-                select = select.filter(waiver_case::Column::Escalated.eq(e));
-            }
-            if let Some(c) = &citation {
-                let ids: Vec<String> = waiver_item::Entity::find()
-                    .filter(waiver_item::Column::Citation.eq(c.as_str()))
+        query(
+            after,
+            None,
+            first,
+            None,
+            |after, _before, first, _last| async move {
+                let mut select = waiver_case::Entity::find();
+                if let Some(d) = &district_filter {
+                    select = select.filter(waiver_case::Column::DistrictId.eq(d.as_str()));
+                }
+                if let Some(s) = &state {
+                    select = select.filter(waiver_case::Column::State.eq(s.as_str()));
+                }
+                if let Some(e) = escalated {
+                    select = select.filter(waiver_case::Column::Escalated.eq(e));
+                }
+                if let Some(c) = &citation {
+                    let ids: Vec<String> = waiver_item::Entity::find()
+                        .filter(waiver_item::Column::Citation.eq(c.as_str()))
+                        .all(&app.db)
+                        .await
+                        .map_err(ApiError::from)?
+                        .into_iter()
+                        .map(|i| i.case_id)
+                        .collect();
+                    select = select.filter(waiver_case::Column::Id.is_in(ids));
+                }
+                let total = select
+                    .clone()
+                    .count(&app.db)
+                    .await
+                    .map_err(ApiError::from)? as usize;
+                let start = after.map(|a| a + 1).unwrap_or(0);
+                let take = first.unwrap_or(20).min(MAX_PAGE);
+                let rows = select
+                    .order_by_desc(waiver_case::Column::CreatedAt)
+                    .order_by_desc(waiver_case::Column::Id)
+                    .offset(start as u64)
+                    .limit(take as u64)
                     .all(&app.db)
                     .await
-                    .map_err(ApiError::from)?
-                    .into_iter()
-                    .map(|i| i.case_id)
-                    .collect();
-                select = select.filter(waiver_case::Column::Id.is_in(ids));
-            }
-            let total = select.clone().count(&app.db).await.map_err(ApiError::from)? as usize;
-            let start = after.map(|a| a + 1).unwrap_or(0);
-            let take = first.unwrap_or(20).min(MAX_PAGE);
-            let rows = select
-                .order_by_desc(waiver_case::Column::CreatedAt)
-                .order_by_desc(waiver_case::Column::Id)
-                .offset(start as u64)
-                .limit(take as u64)
-                .all(&app.db)
-                .await
-                .map_err(ApiError::from)?;
-            let end = start + rows.len();
-            let mut connection = Connection::new(start > 0, end < total);
-            connection.edges.extend(rows.into_iter().enumerate().map(|(i, r)| Edge::new(start + i, WaiverCaseView::from(r))));
-            Ok::<_, async_graphql::Error>(connection)
-        })
+                    .map_err(ApiError::from)?;
+                let end = start + rows.len();
+                let mut connection = Connection::new(start > 0, end < total);
+                connection.edges.extend(
+                    rows.into_iter()
+                        .enumerate()
+                        .map(|(i, r)| Edge::new(start + i, WaiverCaseView::from(r))),
+                );
+                Ok::<_, async_graphql::Error>(connection)
+            },
+        )
         .await
     }
 
     /// One waiver request with its items, history, notifications and clocks.
     async fn waiver_case(&self, ctx: &Context<'_>, id: ID) -> Result<WaiverCaseView> {
         let who = caller(ctx)?;
-        Ok(app(ctx).waiver_case_for(&who, &id, "read_waiver").await?.into())
+        Ok(app(ctx)
+            .waiver_case_for(&who, &id, "read_waiver")
+            .await?
+            .into())
     }
 
     /// The provision catalog, as this state's profile rules on it. Public.
-    async fn provisions(&self, ctx: &Context<'_>, category: Option<String>, waivable: Option<bool>) -> Result<Vec<ProvisionView>> {
+    async fn provisions(
+        &self,
+        ctx: &Context<'_>,
+        category: Option<String>,
+        waivable: Option<bool>,
+    ) -> Result<Vec<ProvisionView>> {
         let app = app(ctx);
         let mut select = provision::Entity::find().order_by_asc(provision::Column::Citation);
         if let Some(c) = category {
@@ -145,7 +178,11 @@ impl QueryRoot {
     /// Districts, charters and schools.
     async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationView>> {
         caller(ctx)?;
-        let rows = organisation::Entity::find().order_by_asc(organisation::Column::Id).all(&app(ctx).db).await.map_err(ApiError::from)?;
+        let rows = organisation::Entity::find()
+            .order_by_asc(organisation::Column::Id)
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -153,22 +190,37 @@ impl QueryRoot {
     async fn audit_verification(&self, ctx: &Context<'_>) -> Result<AuditVerification> {
         let who = caller(ctx)?;
         if !matches!(who.role(), Role::Auditor | Role::Admin | Role::SeaApprover) {
-            return Err(ApiError::Forbidden("Only auditors, approvers and administrators verify the audit trail.".into()).into());
+            return Err(ApiError::Forbidden(
+                "Only auditors, approvers and administrators verify the audit trail.".into(),
+            )
+            .into());
         }
-        Ok(audit::verify(&app(ctx).db).await.map_err(ApiError::from)?.into())
+        Ok(audit::verify(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?
+            .into())
     }
 
     /// Refused attempts (wrong district, wrong role), newest first. For auditors and administrators.
-    async fn security_audit(&self, ctx: &Context<'_>, #[graphql(default = 50)] first: i32) -> Result<Vec<AuditEntryView>> {
+    async fn security_audit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+    ) -> Result<Vec<AuditEntryView>> {
         let who = caller(ctx)?;
         if !matches!(who.role(), Role::Auditor | Role::Admin) {
-            return Err(ApiError::Forbidden("Only auditors and administrators read the security audit.".into()).into());
+            return Err(ApiError::Forbidden(
+                "Only auditors and administrators read the security audit.".into(),
+            )
+            .into());
         }
         let rows = audit_entry::Entity::find()
             .filter(audit_entry::Column::Chain.eq(SECURITY_CHAIN))
             .order_by_desc(audit_entry::Column::Seq)
             .limit(first.clamp(1, MAX_PAGE as i32) as u64)
-            .all(&app(ctx).db).await.map_err(ApiError::from)?;
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }

@@ -1,10 +1,13 @@
 //! How a waiver request reads in GraphQL.
 use super::app;
-use crate::error::ApiError;
 use super::audit_types::AuditEntryView;
+use crate::error::ApiError;
 use async_graphql::{ComplexObject, Context, Json, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use leeway_entities::{audit_entry, case_deadline, notification, organisation, waiver_case, waiver_item, waiver_snapshot};
+use leeway_entities::{
+    audit_entry, case_deadline, notification, organisation, waiver_case, waiver_item,
+    waiver_snapshot,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 #[derive(SimpleObject, Clone)]
@@ -131,7 +134,11 @@ impl WaiverCaseView {
     }
 
     async fn district(&self, ctx: &Context<'_>) -> Result<Option<OrganisationView>> {
-        Ok(organisation::Entity::find_by_id(self.district_id.as_str()).one(&app(ctx).db).await.map_err(ApiError::from)?.map(Into::into))
+        Ok(organisation::Entity::find_by_id(self.district_id.as_str())
+            .one(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?
+            .map(Into::into))
     }
 
     /// One line item per provision, with its decision.
@@ -139,7 +146,9 @@ impl WaiverCaseView {
         let rows = waiver_item::Entity::find()
             .filter(waiver_item::Column::CaseId.eq(self.id.as_str()))
             .order_by_asc(waiver_item::Column::Position)
-            .all(&app(ctx).db).await.map_err(ApiError::from)?;
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows
             .into_iter()
             .map(|i| WaiverItemView {
@@ -160,7 +169,9 @@ impl WaiverCaseView {
         let rows = waiver_snapshot::Entity::find()
             .filter(waiver_snapshot::Column::CaseId.eq(self.id.as_str()))
             .order_by_asc(waiver_snapshot::Column::Version)
-            .all(&app(ctx).db).await.map_err(ApiError::from)?;
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows
             .into_iter()
             .map(|s| SnapshotView {
@@ -178,7 +189,9 @@ impl WaiverCaseView {
         let rows = audit_entry::Entity::find()
             .filter(audit_entry::Column::Chain.eq(self.id.as_str()))
             .order_by_asc(audit_entry::Column::Seq)
-            .all(&app(ctx).db).await.map_err(ApiError::from)?;
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -186,7 +199,9 @@ impl WaiverCaseView {
         let rows = notification::Entity::find()
             .filter(notification::Column::CaseId.eq(self.id.as_str()))
             .order_by_asc(notification::Column::Id)
-            .all(&app(ctx).db).await.map_err(ApiError::from)?;
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows
             .into_iter()
             .map(|n| NotificationView {
@@ -208,10 +223,16 @@ impl WaiverCaseView {
         let rows = case_deadline::Entity::find()
             .filter(case_deadline::Column::CaseId.eq(self.id.as_str()))
             .order_by_asc(case_deadline::Column::DueAt)
-            .all(&app(ctx).db).await.map_err(ApiError::from)?;
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(rows
             .into_iter()
-            .map(|d| DeadlineView { kind: d.kind, due_at: d.due_at, description: d.description })
+            .map(|d| DeadlineView {
+                kind: d.kind,
+                due_at: d.due_at,
+                description: d.description,
+            })
             .collect())
     }
 }

@@ -134,7 +134,10 @@ impl<'de> Deserialize<'de> for Threshold {
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("state profile {source_name}: {message}")]
-    Invalid { source_name: String, message: String },
+    Invalid {
+        source_name: String,
+        message: String,
+    },
 }
 
 impl StateProfile {
@@ -151,8 +154,16 @@ impl StateProfile {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if self.code.trim().is_empty() || !self.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(format!("code `{}` must be letters, digits or dashes (e.g. `WV`)", self.code));
+        if self.code.trim().is_empty()
+            || !self
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(format!(
+                "code `{}` must be letters, digits or dashes (e.g. `WV`)",
+                self.code
+            ));
         }
         if self.name.trim().is_empty() {
             return Err("name must not be empty".into());
@@ -190,9 +201,18 @@ impl StateProfile {
 pub fn builtin_profiles() -> Vec<(&'static str, &'static str)> {
     vec![
         ("DEMO", include_str!("../../profiles/demo.toml")),
-        ("WV", include_str!("../../profiles/west-virginia-innovation-zones.toml")),
-        ("KY", include_str!("../../profiles/kentucky-district-of-innovation.toml")),
-        ("TX", include_str!("../../profiles/texas-district-of-innovation.toml")),
+        (
+            "WV",
+            include_str!("../../profiles/west-virginia-innovation-zones.toml"),
+        ),
+        (
+            "KY",
+            include_str!("../../profiles/kentucky-district-of-innovation.toml"),
+        ),
+        (
+            "TX",
+            include_str!("../../profiles/texas-district-of-innovation.toml"),
+        ),
     ]
 }
 
@@ -225,7 +245,11 @@ mod tests {
         assert!(!majority.is_met(5, 10));
         assert!(majority.is_met(6, 10));
         assert!(Threshold::parse("3/2").is_err());
-        assert!(Threshold::parse("lots").unwrap_err().contains("not a threshold"));
+        assert!(
+            Threshold::parse("lots")
+                .unwrap_err()
+                .contains("not a threshold")
+        );
     }
 
     #[test]
@@ -238,10 +262,18 @@ mod tests {
 
     #[test]
     fn bad_profile_names_the_problem() {
-        let text = include_str!("../../profiles/demo.toml").replace("review_decision = \"60d\"", "review_decision = \"60\"");
-        let err = StateProfile::from_toml("demo.toml", &text).unwrap_err().to_string();
-        assert!(err.contains("demo.toml") && err.contains("review_decision"), "{err}");
-        let err = StateProfile::from_toml("x.toml", "code = 'X'").unwrap_err().to_string();
+        let text = include_str!("../../profiles/demo.toml")
+            .replace("review_decision = \"60d\"", "review_decision = \"60\"");
+        let err = StateProfile::from_toml("demo.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("demo.toml") && err.contains("review_decision"),
+            "{err}"
+        );
+        let err = StateProfile::from_toml("x.toml", "code = 'X'")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("missing field"), "{err}");
     }
 }

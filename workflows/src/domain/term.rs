@@ -92,6 +92,9 @@ mod tests {
     fn years_and_leap_days() {
         let rule = TermRule::Years { years: 5 };
         assert_eq!(rule.end_from(at(2026, 1, 5)), at(2031, 1, 5));
-        assert_eq!(rule.end_from(at(2028, 2, 29)).date_naive(), NaiveDate::from_ymd_opt(2033, 2, 28).unwrap());
+        assert_eq!(
+            rule.end_from(at(2028, 2, 29)).date_naive(),
+            NaiveDate::from_ymd_opt(2033, 2, 28).unwrap()
+        );
     }
 }

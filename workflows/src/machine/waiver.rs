@@ -182,7 +182,12 @@ pub struct WaiverCase {
 }
 
 impl WaiverCase {
-    pub fn new(id: String, district_id: String, created_by: String, content: WaiverContent) -> Self {
+    pub fn new(
+        id: String,
+        district_id: String,
+        created_by: String,
+        content: WaiverContent,
+    ) -> Self {
         Self {
             id,
             district_id,
@@ -207,21 +212,54 @@ impl WaiverCase {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum WaiverCommand {
-    EditDraft { content: WaiverContent },
-    Submit { rulings: Vec<ProvisionRuling> },
+    EditDraft {
+        content: WaiverContent,
+    },
+    Submit {
+        rulings: Vec<ProvisionRuling>,
+    },
     AcceptAsComplete,
-    ReturnIncomplete { reasons: Vec<String> },
-    AssignReviewer { reviewer_id: String },
-    DeclareConflict { has_conflict: bool, statement: String },
-    RequestRevision { reasons: Vec<String> },
-    Recommend { summary: String, decisions: Vec<ProvisionDecision> },
-    Decide { decisions: Vec<ProvisionDecision> },
-    ProposeAmendment { content: WaiverContent, rulings: Vec<ProvisionRuling> },
-    DecideAmendment { approve: bool, reasons: Vec<String> },
-    RequestRenewal { reason: String },
-    DecideRenewal { approve: bool, reasons: Vec<String> },
-    Withdraw { reason: String },
-    Revoke { reasons: Vec<String> },
+    ReturnIncomplete {
+        reasons: Vec<String>,
+    },
+    AssignReviewer {
+        reviewer_id: String,
+    },
+    DeclareConflict {
+        has_conflict: bool,
+        statement: String,
+    },
+    RequestRevision {
+        reasons: Vec<String>,
+    },
+    Recommend {
+        summary: String,
+        decisions: Vec<ProvisionDecision>,
+    },
+    Decide {
+        decisions: Vec<ProvisionDecision>,
+    },
+    ProposeAmendment {
+        content: WaiverContent,
+        rulings: Vec<ProvisionRuling>,
+    },
+    DecideAmendment {
+        approve: bool,
+        reasons: Vec<String>,
+    },
+    RequestRenewal {
+        reason: String,
+    },
+    DecideRenewal {
+        approve: bool,
+        reasons: Vec<String>,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Revoke {
+        reasons: Vec<String>,
+    },
     Escalate,
     SendExpiryNotice,
     Expire,
@@ -259,29 +297,157 @@ const REVIEW_OFFICE: &[Role] = &[Role::SeaReviewer, Role::SeaApprover];
 const APPROVER: &[Role] = &[Role::SeaApprover];
 const SYSTEM: &[Role] = &[Role::System];
 const EDITABLE: &[S] = &[S::Draft, S::Returned, S::RevisionRequested];
-const SEA_HOLDS: &[S] = &[S::Submitted, S::Accepted, S::ReviewerAssigned, S::InReview, S::Recommended];
+const SEA_HOLDS: &[S] = &[
+    S::Submitted,
+    S::Accepted,
+    S::ReviewerAssigned,
+    S::InReview,
+    S::Recommended,
+];
 const IN_TERM: &[S] = &[S::Active, S::AmendmentProposed, S::RenewalRequested];
 
 /// The waiver machine's transition table.
 pub static TRANSITIONS: &[TransitionRule<WaiverState>] = &[
-    TransitionRule { command: "edit_draft", from: EDITABLE, to: EDITABLE, roles: DISTRICT, description: "edit the request" },
-    TransitionRule { command: "submit", from: EDITABLE, to: &[S::Submitted], roles: REP, description: "certify and submit the request" },
-    TransitionRule { command: "accept_as_complete", from: &[S::Submitted], to: &[S::Accepted], roles: REVIEWER, description: "accept the request as complete" },
-    TransitionRule { command: "return_incomplete", from: &[S::Submitted], to: &[S::Returned], roles: REVIEWER, description: "return the request as incomplete" },
-    TransitionRule { command: "assign_reviewer", from: &[S::Accepted], to: &[S::ReviewerAssigned], roles: REVIEW_OFFICE, description: "assign a reviewer" },
-    TransitionRule { command: "declare_conflict", from: &[S::ReviewerAssigned], to: &[S::InReview, S::Accepted], roles: REVIEWER, description: "declare conflicts of interest" },
-    TransitionRule { command: "request_revision", from: &[S::InReview], to: &[S::RevisionRequested], roles: REVIEWER, description: "ask the district for a revision" },
-    TransitionRule { command: "recommend", from: &[S::InReview], to: &[S::Recommended], roles: REVIEWER, description: "recommend a decision" },
-    TransitionRule { command: "decide", from: &[S::Recommended, S::Accepted, S::ReviewerAssigned, S::InReview], to: &[S::Active, S::Denied], roles: APPROVER, description: "decide the request" },
-    TransitionRule { command: "propose_amendment", from: &[S::Active], to: &[S::AmendmentProposed], roles: REP, description: "propose an amendment" },
-    TransitionRule { command: "decide_amendment", from: &[S::AmendmentProposed], to: &[S::Active], roles: APPROVER, description: "decide the amendment" },
-    TransitionRule { command: "request_renewal", from: &[S::Active], to: &[S::RenewalRequested], roles: REP, description: "request a renewal" },
-    TransitionRule { command: "decide_renewal", from: &[S::RenewalRequested], to: &[S::Active], roles: APPROVER, description: "decide the renewal" },
-    TransitionRule { command: "withdraw", from: &[S::Draft, S::Submitted, S::Returned, S::Accepted, S::ReviewerAssigned, S::InReview, S::RevisionRequested, S::Recommended], to: &[S::Withdrawn], roles: DISTRICT, description: "withdraw the request" },
-    TransitionRule { command: "revoke", from: IN_TERM, to: &[S::Revoked], roles: APPROVER, description: "revoke the waiver" },
-    TransitionRule { command: "escalate", from: SEA_HOLDS, to: SEA_HOLDS, roles: SYSTEM, description: "escalate an overdue review" },
-    TransitionRule { command: "send_expiry_notice", from: IN_TERM, to: IN_TERM, roles: SYSTEM, description: "send the expiry notice" },
-    TransitionRule { command: "expire", from: IN_TERM, to: &[S::Expired], roles: SYSTEM, description: "expire the waiver" },
+    TransitionRule {
+        command: "edit_draft",
+        from: EDITABLE,
+        to: EDITABLE,
+        roles: DISTRICT,
+        description: "edit the request",
+    },
+    TransitionRule {
+        command: "submit",
+        from: EDITABLE,
+        to: &[S::Submitted],
+        roles: REP,
+        description: "certify and submit the request",
+    },
+    TransitionRule {
+        command: "accept_as_complete",
+        from: &[S::Submitted],
+        to: &[S::Accepted],
+        roles: REVIEWER,
+        description: "accept the request as complete",
+    },
+    TransitionRule {
+        command: "return_incomplete",
+        from: &[S::Submitted],
+        to: &[S::Returned],
+        roles: REVIEWER,
+        description: "return the request as incomplete",
+    },
+    TransitionRule {
+        command: "assign_reviewer",
+        from: &[S::Accepted],
+        to: &[S::ReviewerAssigned],
+        roles: REVIEW_OFFICE,
+        description: "assign a reviewer",
+    },
+    TransitionRule {
+        command: "declare_conflict",
+        from: &[S::ReviewerAssigned],
+        to: &[S::InReview, S::Accepted],
+        roles: REVIEWER,
+        description: "declare conflicts of interest",
+    },
+    TransitionRule {
+        command: "request_revision",
+        from: &[S::InReview],
+        to: &[S::RevisionRequested],
+        roles: REVIEWER,
+        description: "ask the district for a revision",
+    },
+    TransitionRule {
+        command: "recommend",
+        from: &[S::InReview],
+        to: &[S::Recommended],
+        roles: REVIEWER,
+        description: "recommend a decision",
+    },
+    TransitionRule {
+        command: "decide",
+        from: &[
+            S::Recommended,
+            S::Accepted,
+            S::ReviewerAssigned,
+            S::InReview,
+        ],
+        to: &[S::Active, S::Denied],
+        roles: APPROVER,
+        description: "decide the request",
+    },
+    TransitionRule {
+        command: "propose_amendment",
+        from: &[S::Active],
+        to: &[S::AmendmentProposed],
+        roles: REP,
+        description: "propose an amendment",
+    },
+    TransitionRule {
+        command: "decide_amendment",
+        from: &[S::AmendmentProposed],
+        to: &[S::Active],
+        roles: APPROVER,
+        description: "decide the amendment",
+    },
+    TransitionRule {
+        command: "request_renewal",
+        from: &[S::Active],
+        to: &[S::RenewalRequested],
+        roles: REP,
+        description: "request a renewal",
+    },
+    TransitionRule {
+        command: "decide_renewal",
+        from: &[S::RenewalRequested],
+        to: &[S::Active],
+        roles: APPROVER,
+        description: "decide the renewal",
+    },
+    TransitionRule {
+        command: "withdraw",
+        from: &[
+            S::Draft,
+            S::Submitted,
+            S::Returned,
+            S::Accepted,
+            S::ReviewerAssigned,
+            S::InReview,
+            S::RevisionRequested,
+            S::Recommended,
+        ],
+        to: &[S::Withdrawn],
+        roles: DISTRICT,
+        description: "withdraw the request",
+    },
+    TransitionRule {
+        command: "revoke",
+        from: IN_TERM,
+        to: &[S::Revoked],
+        roles: APPROVER,
+        description: "revoke the waiver",
+    },
+    TransitionRule {
+        command: "escalate",
+        from: SEA_HOLDS,
+        to: SEA_HOLDS,
+        roles: SYSTEM,
+        description: "escalate an overdue review",
+    },
+    TransitionRule {
+        command: "send_expiry_notice",
+        from: IN_TERM,
+        to: IN_TERM,
+        roles: SYSTEM,
+        description: "send the expiry notice",
+    },
+    TransitionRule {
+        command: "expire",
+        from: IN_TERM,
+        to: &[S::Expired],
+        roles: SYSTEM,
+        description: "expire the waiver",
+    },
 ];
 
 pub fn rule_for(command: &str) -> Option<&'static TransitionRule<WaiverState>> {
@@ -314,16 +480,24 @@ pub fn content_hash(content: &WaiverContent) -> String {
 }
 
 fn non_empty(reasons: &[String]) -> Vec<String> {
-    reasons.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect()
+    reasons
+        .iter()
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect()
 }
 
 fn check_rulings(content: &WaiverContent, rulings: &[ProvisionRuling]) -> Result<(), Refusal> {
     let mut problems = Vec::new();
     for citation in content.citations() {
         match rulings.iter().find(|r| r.citation == citation) {
-            None => problems.push(format!("{citation} was not checked against the provision catalog")),
+            None => problems.push(format!(
+                "{citation} was not checked against the provision catalog"
+            )),
             Some(r) if !r.waivable => problems.push(
-                r.reason.clone().unwrap_or_else(|| format!("{citation} cannot be waived")),
+                r.reason
+                    .clone()
+                    .unwrap_or_else(|| format!("{citation} cannot be waived")),
             ),
             Some(_) => {}
         }
@@ -335,7 +509,10 @@ fn check_rulings(content: &WaiverContent, rulings: &[ProvisionRuling]) -> Result
     }
 }
 
-fn check_decisions(content: &WaiverContent, decisions: &[ProvisionDecision]) -> Result<(), Refusal> {
+fn check_decisions(
+    content: &WaiverContent,
+    decisions: &[ProvisionDecision],
+) -> Result<(), Refusal> {
     let mut problems = Vec::new();
     let citations = content.citations();
     for c in &citations {
@@ -370,7 +547,9 @@ fn check_decisions(content: &WaiverContent, decisions: &[ProvisionDecision]) -> 
 fn require_reasons(reasons: &[String], what: &str) -> Result<Vec<String>, Refusal> {
     let reasons = non_empty(reasons);
     if reasons.is_empty() {
-        Err(Refusal::validation(format!("give at least one reason {what}")))
+        Err(Refusal::validation(format!(
+            "give at least one reason {what}"
+        )))
     } else {
         Ok(reasons)
     }
@@ -405,7 +584,8 @@ pub fn step(
     profile: &StateProfile,
 ) -> Result<Step, Refusal> {
     let name = command.name();
-    let rule = rule_for(name).ok_or_else(|| Refusal::invalid_transition(format!("unknown command {name}")))?;
+    let rule = rule_for(name)
+        .ok_or_else(|| Refusal::invalid_transition(format!("unknown command {name}")))?;
     if !rule.roles.contains(&actor.role) {
         let who: Vec<&str> = rule.roles.iter().map(|r| r.label()).collect();
         return Err(Refusal::forbidden(format!(
@@ -429,14 +609,20 @@ pub fn step(
             allowed.join(", ")
         )));
     }
-    let title = if case.content.title.trim().is_empty() { case.id.clone() } else { case.content.title.clone() };
+    let title = if case.content.title.trim().is_empty() {
+        case.id.clone()
+    } else {
+        case.content.title.clone()
+    };
     let mut next = case.clone();
     let mut reasons = Vec::new();
     let mut snapshot = None;
     let mut notices = Vec::new();
     let reviewer_only = |next: &WaiverCase| -> Result<(), Refusal> {
         if next.assigned_reviewer.as_deref() != Some(actor.user_id.as_str()) {
-            Err(Refusal::forbidden("Only the reviewer assigned to this request can do that."))
+            Err(Refusal::forbidden(
+                "Only the reviewer assigned to this request can do that.",
+            ))
         } else {
             Ok(())
         }
@@ -463,7 +649,10 @@ pub fn step(
             next.state = S::Submitted;
             next.review_due = Some(now + profile.clocks.review_decision.chrono());
             next.escalated = false;
-            let due = next.review_due.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+            let due = next
+                .review_due
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
             notices.push(notice(
                 &[Audience::District],
                 format!("Submitted: {title} (version {})", next.version),
@@ -477,8 +666,16 @@ pub fn step(
         }
         WaiverCommand::AcceptAsComplete => {
             next.state = S::Accepted;
-            notices.push(notice(&[Audience::District], format!("Accepted as complete: {title}"), format!("\"{title}\" is complete and will be assigned a reviewer.")));
-            notices.push(notice(&[Audience::Approvers, Audience::Reviewers], format!("Needs a reviewer: {title}"), format!("\"{title}\" passed the completeness check and needs a reviewer.")));
+            notices.push(notice(
+                &[Audience::District],
+                format!("Accepted as complete: {title}"),
+                format!("\"{title}\" is complete and will be assigned a reviewer."),
+            ));
+            notices.push(notice(
+                &[Audience::Approvers, Audience::Reviewers],
+                format!("Needs a reviewer: {title}"),
+                format!("\"{title}\" passed the completeness check and needs a reviewer."),
+            ));
         }
         WaiverCommand::ReturnIncomplete { reasons: r } => {
             reasons = require_reasons(r, "for returning the request")?;
@@ -492,13 +689,18 @@ pub fn step(
                 return Err(Refusal::validation("name the reviewer to assign"));
             }
             if case.recused.iter().any(|r| r == reviewer_id) {
-                return Err(Refusal::validation(format!("{reviewer_id} declared a conflict of interest on this request and cannot review it")));
+                return Err(Refusal::validation(format!(
+                    "{reviewer_id} declared a conflict of interest on this request and cannot review it"
+                )));
             }
             next.assigned_reviewer = Some(reviewer_id.to_string());
             next.state = S::ReviewerAssigned;
             notices.push(notice(&[Audience::AssignedReviewer], format!("Assigned to you: {title}"), format!("You are assigned to review \"{title}\". Declare any conflict of interest before you begin.")));
         }
-        WaiverCommand::DeclareConflict { has_conflict, statement } => {
+        WaiverCommand::DeclareConflict {
+            has_conflict,
+            statement,
+        } => {
             reviewer_only(&next)?;
             if *has_conflict {
                 if statement.trim().is_empty() {
@@ -536,7 +738,11 @@ pub fn step(
             });
             next.state = S::Recommended;
             reasons = vec![summary.trim().to_string()];
-            notices.push(notice(&[Audience::Approvers], format!("Ready for decision: {title}"), format!("The reviewer recommends on \"{title}\": {}", summary.trim())));
+            notices.push(notice(
+                &[Audience::Approvers],
+                format!("Ready for decision: {title}"),
+                format!("The reviewer recommends on \"{title}\": {}", summary.trim()),
+            ));
         }
         WaiverCommand::Decide { decisions } => {
             if case.state != S::Recommended && !case.escalated {
@@ -549,14 +755,31 @@ pub fn step(
             next.review_due = None;
             reasons = decisions
                 .iter()
-                .filter_map(|d| d.reason.as_ref().map(|r| format!("{}: {}", d.citation, r.trim())))
+                .filter_map(|d| {
+                    d.reason
+                        .as_ref()
+                        .map(|r| format!("{}: {}", d.citation, r.trim()))
+                })
                 .collect();
-            let approved = decisions.iter().filter(|d| d.outcome != Outcome::Deny).count();
+            let approved = decisions
+                .iter()
+                .filter(|d| d.outcome != Outcome::Deny)
+                .count();
             let lines: Vec<String> = decisions
                 .iter()
                 .map(|d| {
-                    let extra = d.conditions.as_ref().or(d.reason.as_ref()).map(|s| format!(" ({})", s.trim())).unwrap_or_default();
-                    format!("- {}: {}{}", d.citation, d.outcome.as_str().replace('_', " "), extra)
+                    let extra = d
+                        .conditions
+                        .as_ref()
+                        .or(d.reason.as_ref())
+                        .map(|s| format!(" ({})", s.trim()))
+                        .unwrap_or_default();
+                    format!(
+                        "- {}: {}{}",
+                        d.citation,
+                        d.outcome.as_str().replace('_', " "),
+                        extra
+                    )
                 })
                 .collect();
             if approved > 0 {
@@ -575,9 +798,19 @@ pub fn step(
             check_rulings(content, rulings)?;
             next.pending_amendment = Some(content.clone());
             next.state = S::AmendmentProposed;
-            notices.push(notice(&[Audience::Approvers], format!("Amendment proposed: {title}"), format!("{} proposes an amendment to the active waiver \"{title}\".", case.district_id)));
+            notices.push(notice(
+                &[Audience::Approvers],
+                format!("Amendment proposed: {title}"),
+                format!(
+                    "{} proposes an amendment to the active waiver \"{title}\".",
+                    case.district_id
+                ),
+            ));
         }
-        WaiverCommand::DecideAmendment { approve, reasons: r } => {
+        WaiverCommand::DecideAmendment {
+            approve,
+            reasons: r,
+        } => {
             next.state = S::Active;
             let amended = next.pending_amendment.take();
             if *approve {
@@ -588,19 +821,31 @@ pub fn step(
                         .items
                         .iter()
                         .map(|item| {
-                            case.decisions.iter().find(|d| d.citation == item.citation).cloned().unwrap_or(ProvisionDecision {
-                                citation: item.citation.clone(),
-                                outcome: Outcome::Approve,
-                                conditions: None,
-                                reason: None,
-                            })
+                            case.decisions
+                                .iter()
+                                .find(|d| d.citation == item.citation)
+                                .cloned()
+                                .unwrap_or(ProvisionDecision {
+                                    citation: item.citation.clone(),
+                                    outcome: Outcome::Approve,
+                                    conditions: None,
+                                    reason: None,
+                                })
                         })
                         .collect();
                     next.content = amended;
                 }
                 reasons = non_empty(r);
-                let end = case.term.as_ref().map(|t| t.end.format("%Y-%m-%d").to_string()).unwrap_or_default();
-                notices.push(notice(&[Audience::District], format!("Amendment approved: {title}"), format!("The amendment to \"{title}\" is approved. The term still ends {end}.")));
+                let end = case
+                    .term
+                    .as_ref()
+                    .map(|t| t.end.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default();
+                notices.push(notice(
+                    &[Audience::District],
+                    format!("Amendment approved: {title}"),
+                    format!("The amendment to \"{title}\" is approved. The term still ends {end}."),
+                ));
             } else {
                 reasons = require_reasons(r, "for denying the amendment")?;
                 notices.push(notice(&[Audience::District], format!("Amendment denied: {title}"), format!("The amendment to \"{title}\" is denied:\n- {}\nThe waiver continues as approved.", reasons.join("\n- "))));
@@ -608,13 +853,26 @@ pub fn step(
         }
         WaiverCommand::RequestRenewal { reason } => {
             if reason.trim().is_empty() {
-                return Err(Refusal::validation("explain why the waiver should be renewed"));
+                return Err(Refusal::validation(
+                    "explain why the waiver should be renewed",
+                ));
             }
             reasons = vec![reason.trim().to_string()];
             next.state = S::RenewalRequested;
-            notices.push(notice(&[Audience::Approvers], format!("Renewal requested: {title}"), format!("{} asks to renew \"{title}\": {}", case.district_id, reason.trim())));
+            notices.push(notice(
+                &[Audience::Approvers],
+                format!("Renewal requested: {title}"),
+                format!(
+                    "{} asks to renew \"{title}\": {}",
+                    case.district_id,
+                    reason.trim()
+                ),
+            ));
         }
-        WaiverCommand::DecideRenewal { approve, reasons: r } => {
+        WaiverCommand::DecideRenewal {
+            approve,
+            reasons: r,
+        } => {
             next.state = S::Active;
             if *approve {
                 let start = case.term.as_ref().map(|t| t.end).unwrap_or(now);
@@ -622,10 +880,21 @@ pub fn step(
                 next.term = Some(Term { start, end });
                 next.expiry_notice_sent = false;
                 reasons = non_empty(r);
-                notices.push(notice(&[Audience::District], format!("Renewed: {title}"), format!("\"{title}\" is renewed until {}.", end.format("%Y-%m-%d"))));
+                notices.push(notice(
+                    &[Audience::District],
+                    format!("Renewed: {title}"),
+                    format!("\"{title}\" is renewed until {}.", end.format("%Y-%m-%d")),
+                ));
             } else {
                 reasons = require_reasons(r, "for denying the renewal")?;
-                notices.push(notice(&[Audience::District], format!("Renewal denied: {title}"), format!("The renewal of \"{title}\" is denied:\n- {}", reasons.join("\n- "))));
+                notices.push(notice(
+                    &[Audience::District],
+                    format!("Renewal denied: {title}"),
+                    format!(
+                        "The renewal of \"{title}\" is denied:\n- {}",
+                        reasons.join("\n- ")
+                    ),
+                ));
             }
         }
         WaiverCommand::Withdraw { reason } => {
@@ -635,39 +904,73 @@ pub fn step(
             reasons = vec![reason.trim().to_string()];
             next.state = S::Withdrawn;
             next.review_due = None;
-            notices.push(notice(&[Audience::District, Audience::AssignedReviewer], format!("Withdrawn: {title}"), format!("\"{title}\" was withdrawn by the district: {}", reason.trim())));
+            notices.push(notice(
+                &[Audience::District, Audience::AssignedReviewer],
+                format!("Withdrawn: {title}"),
+                format!(
+                    "\"{title}\" was withdrawn by the district: {}",
+                    reason.trim()
+                ),
+            ));
         }
         WaiverCommand::Revoke { reasons: r } => {
             reasons = require_reasons(r, "for revoking the waiver")?;
             next.state = S::Revoked;
             next.pending_amendment = None;
-            notices.push(notice(&[Audience::District], format!("Revoked: {title}"), format!("The waiver \"{title}\" is revoked:\n- {}", reasons.join("\n- "))));
+            notices.push(notice(
+                &[Audience::District],
+                format!("Revoked: {title}"),
+                format!(
+                    "The waiver \"{title}\" is revoked:\n- {}",
+                    reasons.join("\n- ")
+                ),
+            ));
         }
         WaiverCommand::Escalate => {
             if case.escalated || case.review_due.is_none_or(|due| now < due) {
-                return Err(Refusal::invalid_transition("The review clock has not run out."));
+                return Err(Refusal::invalid_transition(
+                    "The review clock has not run out.",
+                ));
             }
             next.escalated = true;
             next.review_due = None;
-            reasons = vec![format!("the {} decision clock under {} ran out", profile.clocks.review_decision, profile.statute)];
+            reasons = vec![format!(
+                "the {} decision clock under {} ran out",
+                profile.clocks.review_decision, profile.statute
+            )];
             notices.push(notice(&[Audience::Approvers, Audience::AssignedReviewer], format!("Overdue: {title} escalated to you"), format!("The decision clock for \"{title}\" ran out while it was {}. It is escalated to the approvers, who may now decide it. Nothing has been approved.", case.state.label())));
         }
         WaiverCommand::SendExpiryNotice => {
-            let Some(term) = &case.term else { return Err(Refusal::invalid_transition("There is no term to give notice of.")) };
+            let Some(term) = &case.term else {
+                return Err(Refusal::invalid_transition(
+                    "There is no term to give notice of.",
+                ));
+            };
             if case.expiry_notice_sent || now < term.end - profile.clocks.expiry_notice.chrono() {
-                return Err(Refusal::invalid_transition("It is not yet time for the expiry notice."));
+                return Err(Refusal::invalid_transition(
+                    "It is not yet time for the expiry notice.",
+                ));
             }
             next.expiry_notice_sent = true;
             notices.push(notice(&[Audience::District], format!("Expires {}: {title}", term.end.format("%Y-%m-%d")), format!("The waiver \"{title}\" expires on {}. Request a renewal before then to keep it.", term.end.format("%Y-%m-%d"))));
         }
         WaiverCommand::Expire => {
-            let Some(term) = &case.term else { return Err(Refusal::invalid_transition("There is no term to end.")) };
+            let Some(term) = &case.term else {
+                return Err(Refusal::invalid_transition("There is no term to end."));
+            };
             if now < term.end {
                 return Err(Refusal::invalid_transition("The term has not ended."));
             }
             next.state = S::Expired;
             next.pending_amendment = None;
-            notices.push(notice(&[Audience::District, Audience::Approvers], format!("Expired: {title}"), format!("The waiver \"{title}\" expired on {}.", term.end.format("%Y-%m-%d"))));
+            notices.push(notice(
+                &[Audience::District, Audience::Approvers],
+                format!("Expired: {title}"),
+                format!(
+                    "The waiver \"{title}\" expired on {}.",
+                    term.end.format("%Y-%m-%d")
+                ),
+            ));
         }
     }
     Ok(Step {
@@ -697,7 +1000,14 @@ pub fn open_deadlines(case: &WaiverCase, profile: &StateProfile) -> Vec<(Deadlin
         && let Some(due) = case.review_due
     {
         out.push((
-            Deadline { kind: "review_decision".into(), due_at: due, description: format!("state decision due under {}; escalates to the approvers if missed", profile.statute) },
+            Deadline {
+                kind: "review_decision".into(),
+                due_at: due,
+                description: format!(
+                    "state decision due under {}; escalates to the approvers if missed",
+                    profile.statute
+                ),
+            },
             WaiverCommand::Escalate,
         ));
     }
@@ -706,12 +1016,20 @@ pub fn open_deadlines(case: &WaiverCase, profile: &StateProfile) -> Vec<(Deadlin
     {
         if !case.expiry_notice_sent {
             out.push((
-                Deadline { kind: "expiry_notice".into(), due_at: term.end - profile.clocks.expiry_notice.chrono(), description: "the district is told the waiver will expire".into() },
+                Deadline {
+                    kind: "expiry_notice".into(),
+                    due_at: term.end - profile.clocks.expiry_notice.chrono(),
+                    description: "the district is told the waiver will expire".into(),
+                },
                 WaiverCommand::SendExpiryNotice,
             ));
         }
         out.push((
-            Deadline { kind: "term_end".into(), due_at: term.end, description: format!("the waiver expires ({})", profile.term.describe()) },
+            Deadline {
+                kind: "term_end".into(),
+                due_at: term.end,
+                description: format!("the waiver expires ({})", profile.term.describe()),
+            },
             WaiverCommand::Expire,
         ));
     }

@@ -121,7 +121,11 @@ impl WaiverContent {
             problems.push("the request names no provision to waive".into());
         }
         for item in &self.items {
-            let c = if item.citation.trim().is_empty() { "a line item" } else { item.citation.as_str() };
+            let c = if item.citation.trim().is_empty() {
+                "a line item"
+            } else {
+                item.citation.as_str()
+            };
             for (field, value) in [
                 ("citation", &item.citation),
                 ("rationale", &item.rationale),
@@ -176,7 +180,10 @@ impl WaiverContent {
                         ));
                     }
                     if rule.secret_ballot && !v.secret_ballot {
-                        problems.push(format!("{} requires the staff vote by secret ballot", profile.code));
+                        problems.push(format!(
+                            "{} requires the staff vote by secret ballot",
+                            profile.code
+                        ));
                     }
                     if v.certified_by.trim().is_empty() {
                         problems.push(format!(

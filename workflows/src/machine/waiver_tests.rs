@@ -2,8 +2,8 @@
 //! with a reason. Then the guards inside the allowed transitions.
 use super::*;
 use crate::domain::state_profile::load_builtin;
-use crate::machine::waiver_content::*;
 use crate::machine::RefusalCode;
+use crate::machine::waiver_content::*;
 use chrono::TimeZone;
 
 fn now() -> DateTime<Utc> {
@@ -17,18 +17,28 @@ fn profile() -> StateProfile {
 fn ready_content() -> WaiverContent {
     WaiverContent {
         title: "Competency-based progression at Lincoln High".into(),
-        applicant: Applicant { kind: ApplicantKind::District, school_ids: vec![] },
-        items: vec![
-            item("DS 22-7-101 seat time"),
-            item("DS 22-7-205 calendar"),
-        ],
+        applicant: Applicant {
+            kind: ApplicantKind::District,
+            school_ids: vec![],
+        },
+        items: vec![item("DS 22-7-101 seat time"), item("DS 22-7-205 calendar")],
         students_affected: 420,
         grades: vec!["9".into(), "10".into()],
         subgroups: vec!["english_learners".into()],
         resources: "Two coaches".into(),
         local_support: LocalSupport {
-            board_vote: Some(Vote { yes: 4, no: 1, membership: 5 }),
-            staff_vote: Some(StaffVote { yes: 30, no: 5, eligible: 40, secret_ballot: true, certified_by: "Teacher panel".into() }),
+            board_vote: Some(Vote {
+                yes: 4,
+                no: 1,
+                membership: 5,
+            }),
+            staff_vote: Some(StaffVote {
+                yes: 30,
+                no: 5,
+                eligible: 40,
+                secret_ballot: true,
+                certified_by: "Teacher panel".into(),
+            }),
             public_hearing_on: None,
             plan_posted_on: None,
             board_vote_on: None,
@@ -51,7 +61,12 @@ fn rulings(content: &WaiverContent) -> Vec<ProvisionRuling> {
     content
         .citations()
         .into_iter()
-        .map(|c| ProvisionRuling { citation: c, title: None, waivable: true, reason: None })
+        .map(|c| ProvisionRuling {
+            citation: c,
+            title: None,
+            waivable: true,
+            reason: None,
+        })
         .collect()
 }
 
@@ -72,20 +87,51 @@ fn sample_commands() -> Vec<WaiverCommand> {
     let c = ready_content();
     vec![
         WaiverCommand::EditDraft { content: c.clone() },
-        WaiverCommand::Submit { rulings: rulings(&c) },
+        WaiverCommand::Submit {
+            rulings: rulings(&c),
+        },
         WaiverCommand::AcceptAsComplete,
-        WaiverCommand::ReturnIncomplete { reasons: vec!["missing staff vote tally".into()] },
-        WaiverCommand::AssignReviewer { reviewer_id: "rev-1".into() },
-        WaiverCommand::DeclareConflict { has_conflict: false, statement: "No conflict".into() },
-        WaiverCommand::RequestRevision { reasons: vec!["clarify the measure".into()] },
-        WaiverCommand::Recommend { summary: "Approve".into(), decisions: decisions(&c, Outcome::Approve) },
-        WaiverCommand::Decide { decisions: decisions(&c, Outcome::Approve) },
-        WaiverCommand::ProposeAmendment { content: c.clone(), rulings: rulings(&c) },
-        WaiverCommand::DecideAmendment { approve: true, reasons: vec![] },
-        WaiverCommand::RequestRenewal { reason: "It works".into() },
-        WaiverCommand::DecideRenewal { approve: true, reasons: vec![] },
-        WaiverCommand::Withdraw { reason: "Plans changed".into() },
-        WaiverCommand::Revoke { reasons: vec!["Conditions not met".into()] },
+        WaiverCommand::ReturnIncomplete {
+            reasons: vec!["missing staff vote tally".into()],
+        },
+        WaiverCommand::AssignReviewer {
+            reviewer_id: "rev-1".into(),
+        },
+        WaiverCommand::DeclareConflict {
+            has_conflict: false,
+            statement: "No conflict".into(),
+        },
+        WaiverCommand::RequestRevision {
+            reasons: vec!["clarify the measure".into()],
+        },
+        WaiverCommand::Recommend {
+            summary: "Approve".into(),
+            decisions: decisions(&c, Outcome::Approve),
+        },
+        WaiverCommand::Decide {
+            decisions: decisions(&c, Outcome::Approve),
+        },
+        WaiverCommand::ProposeAmendment {
+            content: c.clone(),
+            rulings: rulings(&c),
+        },
+        WaiverCommand::DecideAmendment {
+            approve: true,
+            reasons: vec![],
+        },
+        WaiverCommand::RequestRenewal {
+            reason: "It works".into(),
+        },
+        WaiverCommand::DecideRenewal {
+            approve: true,
+            reasons: vec![],
+        },
+        WaiverCommand::Withdraw {
+            reason: "Plans changed".into(),
+        },
+        WaiverCommand::Revoke {
+            reasons: vec!["Conditions not met".into()],
+        },
         WaiverCommand::Escalate,
         WaiverCommand::SendExpiryNotice,
         WaiverCommand::Expire,
@@ -95,13 +141,21 @@ fn sample_commands() -> Vec<WaiverCommand> {
 /// A case sitting in `state`, with whatever that state implies already set
 /// (a reviewer, a term, clocks that are due).
 fn case_in(state: WaiverState, command: &WaiverCommand) -> WaiverCase {
-    let mut case = WaiverCase::new("waiver-1".into(), "district-a".into(), "u-app".into(), ready_content());
+    let mut case = WaiverCase::new(
+        "waiver-1".into(),
+        "district-a".into(),
+        "u-app".into(),
+        ready_content(),
+    );
     case.state = state;
     case.assigned_reviewer = Some("rev-1".into());
     case.review_due = Some(now() - chrono::Duration::seconds(1));
     // Decide outside `recommended` needs an escalated case; Escalate needs one that is not.
     case.escalated = matches!(command, WaiverCommand::Decide { .. });
-    case.term = Some(Term { start: now() - chrono::Duration::days(365), end: now() - chrono::Duration::seconds(1) });
+    case.term = Some(Term {
+        start: now() - chrono::Duration::days(365),
+        end: now() - chrono::Duration::seconds(1),
+    });
     if state == S::AmendmentProposed {
         case.pending_amendment = Some(ready_content());
     }
@@ -112,9 +166,17 @@ fn actor_for(command: &WaiverCommand) -> Actor {
     let rule = rule_for(command.name()).unwrap();
     let role = rule.roles[0];
     Actor {
-        user_id: if role == Role::SeaReviewer { "rev-1".into() } else { format!("u-{role}") },
+        user_id: if role == Role::SeaReviewer {
+            "rev-1".into()
+        } else {
+            format!("u-{role}")
+        },
         role,
-        organisation_id: if role.is_district() { "district-a".into() } else { "sea".into() },
+        organisation_id: if role.is_district() {
+            "district-a".into()
+        } else {
+            "sea".into()
+        },
     }
 }
 
@@ -129,27 +191,54 @@ fn every_state_and_command() {
             let rule = rule_for(command.name()).unwrap();
             let result = step(&case, &actor_for(&command), &command, now(), &profile);
             if rule.from.contains(&state) {
-                let step = result.unwrap_or_else(|r| panic!("{} from {state:?} refused: {r}", command.name()));
-                assert!(rule.to.contains(&step.to), "{} from {state:?} went to {:?}", command.name(), step.to);
+                let step = result
+                    .unwrap_or_else(|r| panic!("{} from {state:?} refused: {r}", command.name()));
+                assert!(
+                    rule.to.contains(&step.to),
+                    "{} from {state:?} went to {:?}",
+                    command.name(),
+                    step.to
+                );
                 assert_eq!(step.from, state);
                 assert_eq!(step.case.state, step.to);
                 moved += 1;
             } else {
-                let refusal = result.expect_err(&format!("{} from {state:?} should be refused", command.name()));
-                assert_eq!(refusal.code, RefusalCode::InvalidTransition, "{} from {state:?}", command.name());
-                assert!(refusal.message.contains(state.label()), "reason names the state: {}", refusal.message);
+                let refusal = result.expect_err(&format!(
+                    "{} from {state:?} should be refused",
+                    command.name()
+                ));
+                assert_eq!(
+                    refusal.code,
+                    RefusalCode::InvalidTransition,
+                    "{} from {state:?}",
+                    command.name()
+                );
+                assert!(
+                    refusal.message.contains(state.label()),
+                    "reason names the state: {}",
+                    refusal.message
+                );
                 refused += 1;
             }
         }
     }
-    assert_eq!(moved + refused, WaiverState::ALL.len() * sample_commands().len());
-    assert!(moved > 30 && refused > 150, "moved {moved}, refused {refused}");
+    assert_eq!(
+        moved + refused,
+        WaiverState::ALL.len() * sample_commands().len()
+    );
+    assert!(
+        moved > 30 && refused > 150,
+        "moved {moved}, refused {refused}"
+    );
 }
 
 #[test]
 fn terminal_states_accept_nothing() {
     for state in WaiverState::ALL.into_iter().filter(|s| s.is_terminal()) {
-        assert!(TRANSITIONS.iter().all(|r| !r.from.contains(&state)), "{state:?}");
+        assert!(
+            TRANSITIONS.iter().all(|r| !r.from.contains(&state)),
+            "{state:?}"
+        );
     }
 }
 
@@ -158,13 +247,27 @@ fn wrong_role_and_other_district_are_forbidden() {
     let profile = profile();
     let c = ready_content();
     let case = case_in(S::Draft, &WaiverCommand::AcceptAsComplete);
-    let submit = WaiverCommand::Submit { rulings: rulings(&c) };
-    let applicant = Actor { user_id: "u1".into(), role: Role::DistrictApplicant, organisation_id: "district-a".into() };
+    let submit = WaiverCommand::Submit {
+        rulings: rulings(&c),
+    };
+    let applicant = Actor {
+        user_id: "u1".into(),
+        role: Role::DistrictApplicant,
+        organisation_id: "district-a".into(),
+    };
     let r = step(&case, &applicant, &submit, now(), &profile).unwrap_err();
     assert_eq!(r.code, RefusalCode::Forbidden);
-    assert!(r.message.contains("district authorized representative"), "{}", r.message);
+    assert!(
+        r.message.contains("district authorized representative"),
+        "{}",
+        r.message
+    );
 
-    let other = Actor { user_id: "u2".into(), role: Role::DistrictAuthorizedRep, organisation_id: "district-b".into() };
+    let other = Actor {
+        user_id: "u2".into(),
+        role: Role::DistrictAuthorizedRep,
+        organisation_id: "district-b".into(),
+    };
     let r = step(&case, &other, &submit, now(), &profile).unwrap_err();
     assert_eq!(r.code, RefusalCode::Forbidden);
     assert!(r.message.contains("another district"));
@@ -176,8 +279,21 @@ fn wrong_role_and_other_district_are_forbidden() {
 #[test]
 fn only_the_assigned_reviewer_reviews() {
     let case = case_in(S::InReview, &WaiverCommand::AcceptAsComplete);
-    let other = Actor { user_id: "rev-2".into(), role: Role::SeaReviewer, organisation_id: "sea".into() };
-    let r = step(&case, &other, &WaiverCommand::RequestRevision { reasons: vec!["x".into()] }, now(), &profile()).unwrap_err();
+    let other = Actor {
+        user_id: "rev-2".into(),
+        role: Role::SeaReviewer,
+        organisation_id: "sea".into(),
+    };
+    let r = step(
+        &case,
+        &other,
+        &WaiverCommand::RequestRevision {
+            reasons: vec!["x".into()],
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap_err();
     assert_eq!(r.code, RefusalCode::Forbidden);
 }
 
@@ -190,12 +306,26 @@ fn non_waivable_provision_is_refused_at_submission_naming_it() {
         citation: c.items[1].citation.clone(),
         title: None,
         waivable: false,
-        reason: Some(format!("{} cannot be waived: civil rights", c.items[1].citation)),
+        reason: Some(format!(
+            "{} cannot be waived: civil rights",
+            c.items[1].citation
+        )),
     };
     let rep = actor_for(&WaiverCommand::Submit { rulings: vec![] });
-    let refusal = step(&case, &rep, &WaiverCommand::Submit { rulings: r }, now(), &profile()).unwrap_err();
+    let refusal = step(
+        &case,
+        &rep,
+        &WaiverCommand::Submit { rulings: r },
+        now(),
+        &profile(),
+    )
+    .unwrap_err();
     assert_eq!(refusal.code, RefusalCode::Validation);
-    assert!(refusal.message.contains("DS 22-7-205") && refusal.message.contains("civil rights"), "{}", refusal.message);
+    assert!(
+        refusal.message.contains("DS 22-7-205") && refusal.message.contains("civil rights"),
+        "{}",
+        refusal.message
+    );
 }
 
 #[test]
@@ -206,17 +336,56 @@ fn board_and_staff_votes_are_checked_against_the_profile() {
     let mut case = case_in(S::Draft, &WaiverCommand::AcceptAsComplete);
     case.content = c.clone();
     let rep = actor_for(&WaiverCommand::Submit { rulings: vec![] });
-    let r = step(&case, &rep, &WaiverCommand::Submit { rulings: rulings(&c) }, now(), &wv).unwrap_err();
-    assert!(r.message.contains("30 of 40") && r.message.contains("80%"), "{}", r.message);
+    let r = step(
+        &case,
+        &rep,
+        &WaiverCommand::Submit {
+            rulings: rulings(&c),
+        },
+        now(),
+        &wv,
+    )
+    .unwrap_err();
+    assert!(
+        r.message.contains("30 of 40") && r.message.contains("80%"),
+        "{}",
+        r.message
+    );
     c.local_support.staff_vote.as_mut().unwrap().yes = 32;
     case.content = c.clone();
-    step(&case, &rep, &WaiverCommand::Submit { rulings: rulings(&c) }, now(), &wv).unwrap();
+    step(
+        &case,
+        &rep,
+        &WaiverCommand::Submit {
+            rulings: rulings(&c),
+        },
+        now(),
+        &wv,
+    )
+    .unwrap();
 
     let tx = load_builtin("TX").unwrap();
-    c.local_support.board_vote = Some(Vote { yes: 4, no: 3, membership: 7 });
+    c.local_support.board_vote = Some(Vote {
+        yes: 4,
+        no: 3,
+        membership: 7,
+    });
     case.content = c.clone();
-    let r = step(&case, &rep, &WaiverCommand::Submit { rulings: rulings(&c) }, now(), &tx).unwrap_err();
-    assert!(r.message.contains("2/3") && r.message.contains("public hearing"), "{}", r.message);
+    let r = step(
+        &case,
+        &rep,
+        &WaiverCommand::Submit {
+            rulings: rulings(&c),
+        },
+        now(),
+        &tx,
+    )
+    .unwrap_err();
+    assert!(
+        r.message.contains("2/3") && r.message.contains("public hearing"),
+        "{}",
+        r.message
+    );
 }
 
 #[test]
@@ -225,7 +394,16 @@ fn submission_freezes_a_versioned_snapshot_and_starts_the_clock() {
     let case = case_in(S::RevisionRequested, &WaiverCommand::AcceptAsComplete);
     let case = WaiverCase { version: 1, ..case };
     let rep = actor_for(&WaiverCommand::Submit { rulings: vec![] });
-    let s = step(&case, &rep, &WaiverCommand::Submit { rulings: rulings(&c) }, now(), &profile()).unwrap();
+    let s = step(
+        &case,
+        &rep,
+        &WaiverCommand::Submit {
+            rulings: rulings(&c),
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap();
     let snap = s.snapshot.unwrap();
     assert_eq!(snap.version, 2);
     assert_eq!(snap.hash, content_hash(&c));
@@ -241,20 +419,61 @@ fn partial_approval_and_denial_reasons() {
     let mut d = decisions(&c, Outcome::Approve);
     d[1].outcome = Outcome::Deny;
     d[1].reason = None;
-    let r = step(&case, &approver, &WaiverCommand::Decide { decisions: d.clone() }, now(), &profile()).unwrap_err();
-    assert!(r.message.contains("reason for denying DS 22-7-205"), "{}", r.message);
+    let r = step(
+        &case,
+        &approver,
+        &WaiverCommand::Decide {
+            decisions: d.clone(),
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap_err();
+    assert!(
+        r.message.contains("reason for denying DS 22-7-205"),
+        "{}",
+        r.message
+    );
     d[1].reason = Some("Calendar minimums protect instruction".into());
     d[0].outcome = Outcome::ApproveWithConditions;
     d[0].conditions = Some("Report mastery data each term".into());
-    let s = step(&case, &approver, &WaiverCommand::Decide { decisions: d }, now(), &profile()).unwrap();
+    let s = step(
+        &case,
+        &approver,
+        &WaiverCommand::Decide { decisions: d },
+        now(),
+        &profile(),
+    )
+    .unwrap();
     assert_eq!(s.to, S::Active);
-    assert_eq!(s.case.term.as_ref().unwrap().end, Utc.with_ymd_and_hms(2031, 3, 10, 12, 0, 0).unwrap());
+    assert_eq!(
+        s.case.term.as_ref().unwrap().end,
+        Utc.with_ymd_and_hms(2031, 3, 10, 12, 0, 0).unwrap()
+    );
     assert!(s.reasons[0].contains("Calendar minimums"));
 
-    let all_denied = step(&case, &approver, &WaiverCommand::Decide { decisions: decisions(&c, Outcome::Deny) }, now(), &profile()).unwrap();
+    let all_denied = step(
+        &case,
+        &approver,
+        &WaiverCommand::Decide {
+            decisions: decisions(&c, Outcome::Deny),
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap();
     assert_eq!(all_denied.to, S::Denied);
 
-    let missing = step(&case, &approver, &WaiverCommand::Decide { decisions: decisions(&c, Outcome::Approve)[..1].to_vec() }, now(), &profile()).unwrap_err();
+    let missing = step(
+        &case,
+        &approver,
+        &WaiverCommand::Decide {
+            decisions: decisions(&c, Outcome::Approve)[..1].to_vec(),
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap_err();
     assert!(missing.message.contains("has no decision"));
 }
 
@@ -264,23 +483,62 @@ fn approver_waits_for_recommendation_unless_escalated() {
     let mut case = case_in(S::InReview, &WaiverCommand::AcceptAsComplete);
     case.escalated = false;
     let approver = actor_for(&WaiverCommand::Decide { decisions: vec![] });
-    let cmd = WaiverCommand::Decide { decisions: decisions(&c, Outcome::Approve) };
-    assert_eq!(step(&case, &approver, &cmd, now(), &profile()).unwrap_err().code, RefusalCode::InvalidTransition);
+    let cmd = WaiverCommand::Decide {
+        decisions: decisions(&c, Outcome::Approve),
+    };
+    assert_eq!(
+        step(&case, &approver, &cmd, now(), &profile())
+            .unwrap_err()
+            .code,
+        RefusalCode::InvalidTransition
+    );
     case.escalated = true;
-    assert_eq!(step(&case, &approver, &cmd, now(), &profile()).unwrap().to, S::Active);
+    assert_eq!(
+        step(&case, &approver, &cmd, now(), &profile()).unwrap().to,
+        S::Active
+    );
 }
 
 #[test]
 fn escalation_never_approves_and_fires_once() {
     let mut case = case_in(S::InReview, &WaiverCommand::AcceptAsComplete);
     case.escalated = false;
-    let s = step(&case, &Actor::system(), &WaiverCommand::Escalate, now(), &profile()).unwrap();
+    let s = step(
+        &case,
+        &Actor::system(),
+        &WaiverCommand::Escalate,
+        now(),
+        &profile(),
+    )
+    .unwrap();
     assert_eq!(s.to, S::InReview);
     assert!(s.case.escalated && s.case.review_due.is_none());
-    assert!(s.notices.iter().any(|n| n.audience.contains(&Audience::Approvers)));
-    assert!(step(&s.case, &Actor::system(), &WaiverCommand::Escalate, now(), &profile()).is_err());
+    assert!(
+        s.notices
+            .iter()
+            .any(|n| n.audience.contains(&Audience::Approvers))
+    );
+    assert!(
+        step(
+            &s.case,
+            &Actor::system(),
+            &WaiverCommand::Escalate,
+            now(),
+            &profile()
+        )
+        .is_err()
+    );
     case.review_due = Some(now() + chrono::Duration::days(1));
-    assert!(step(&case, &Actor::system(), &WaiverCommand::Escalate, now(), &profile()).is_err());
+    assert!(
+        step(
+            &case,
+            &Actor::system(),
+            &WaiverCommand::Escalate,
+            now(),
+            &profile()
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -293,25 +551,58 @@ fn amendment_keeps_the_term_end_and_renewal_extends_it() {
     case.pending_amendment = Some(amended);
     case.decisions = decisions(&ready_content(), Outcome::Approve);
     let approver = actor_for(&WaiverCommand::Revoke { reasons: vec![] });
-    let s = step(&case, &approver, &WaiverCommand::DecideAmendment { approve: true, reasons: vec![] }, now(), &profile()).unwrap();
+    let s = step(
+        &case,
+        &approver,
+        &WaiverCommand::DecideAmendment {
+            approve: true,
+            reasons: vec![],
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap();
     assert_eq!(s.case.term.as_ref().unwrap().end, end);
     assert_eq!(s.case.content.items.len(), 3);
     assert_eq!(s.case.decisions.len(), 3);
 
     let mut renewal = s.case.clone();
     renewal.state = S::RenewalRequested;
-    let r = step(&renewal, &approver, &WaiverCommand::DecideRenewal { approve: true, reasons: vec![] }, now(), &profile()).unwrap();
+    let r = step(
+        &renewal,
+        &approver,
+        &WaiverCommand::DecideRenewal {
+            approve: true,
+            reasons: vec![],
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap();
     let t = r.case.term.unwrap();
     assert_eq!(t.start, end);
     assert_eq!(t.end, profile().term.end_from(end));
-    let denied = step(&renewal, &approver, &WaiverCommand::DecideRenewal { approve: false, reasons: vec![] }, now(), &profile()).unwrap_err();
+    let denied = step(
+        &renewal,
+        &approver,
+        &WaiverCommand::DecideRenewal {
+            approve: false,
+            reasons: vec![],
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap_err();
     assert_eq!(denied.code, RefusalCode::Validation);
 }
 
 #[test]
 fn clocks_come_due_in_order() {
     let mut case = case_in(S::Active, &WaiverCommand::AcceptAsComplete);
-    case.term = Some(Term { start: now(), end: now() + chrono::Duration::days(365) });
+    case.term = Some(Term {
+        start: now(),
+        end: now() + chrono::Duration::days(365),
+    });
     let clocks = open_deadlines(&case, &profile());
     assert_eq!(clocks[0].1, WaiverCommand::SendExpiryNotice);
     assert_eq!(clocks[0].0.due_at, now() + chrono::Duration::days(365 - 90));
@@ -325,11 +616,34 @@ fn clocks_come_due_in_order() {
 #[test]
 fn conflict_recuses_the_reviewer() {
     let case = case_in(S::ReviewerAssigned, &WaiverCommand::AcceptAsComplete);
-    let reviewer = Actor { user_id: "rev-1".into(), role: Role::SeaReviewer, organisation_id: "sea".into() };
-    let s = step(&case, &reviewer, &WaiverCommand::DeclareConflict { has_conflict: true, statement: "My spouse teaches there".into() }, now(), &profile()).unwrap();
+    let reviewer = Actor {
+        user_id: "rev-1".into(),
+        role: Role::SeaReviewer,
+        organisation_id: "sea".into(),
+    };
+    let s = step(
+        &case,
+        &reviewer,
+        &WaiverCommand::DeclareConflict {
+            has_conflict: true,
+            statement: "My spouse teaches there".into(),
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap();
     assert_eq!(s.to, S::Accepted);
     assert_eq!(s.case.recused, vec!["rev-1".to_string()]);
     let approver = actor_for(&WaiverCommand::Decide { decisions: vec![] });
-    let r = step(&s.case, &approver, &WaiverCommand::AssignReviewer { reviewer_id: "rev-1".into() }, now(), &profile()).unwrap_err();
+    let r = step(
+        &s.case,
+        &approver,
+        &WaiverCommand::AssignReviewer {
+            reviewer_id: "rev-1".into(),
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap_err();
     assert!(r.message.contains("conflict of interest"));
 }

@@ -1,0 +1,90 @@
+//! The `leeway` binary as an operator meets it.
+use std::process::Command;
+
+fn leeway() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_leeway"))
+}
+
+/// The checked-in schema is what the code serves; regenerate with
+/// `cargo run -q -- schema > api/schema.graphql`.
+#[test]
+fn schema_file_has_not_drifted() {
+    let out = leeway().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let served = String::from_utf8(out.stdout).unwrap();
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert!(
+        served == checked_in,
+        "api/schema.graphql is out of date: run `cargo run -q -- schema > api/schema.graphql`"
+    );
+    assert!(served.contains("decideWaiver") && served.contains("auditVerification"));
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_naming_it() {
+    let out = leeway()
+        .args(["serve", "--listen", "not-an-address"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("LEEWAY_LISTEN") && err.contains("not-an-address"),
+        "{err}"
+    );
+
+    let out = leeway()
+        .args(["migrate"])
+        .env("LEEWAY_STATE_PROFILE", "Atlantis")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LEEWAY_STATE_PROFILE"));
+}
+
+#[test]
+fn migrate_seed_token_and_audit_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        leeway()
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["migrate"]).status.success());
+    let seeded = run(&["seed", "--demo"]);
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&seeded.stdout).contains("demo-approver"));
+    let token = run(&["token", "create", "--user", "alex", "--label", "test"]);
+    assert!(token.status.success());
+    assert!(
+        String::from_utf8_lossy(&token.stdout)
+            .trim()
+            .starts_with("lw_")
+    );
+    let missing = run(&["token", "create", "--user", "nobody"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no user `nobody`"));
+    let verify = run(&["audit", "verify"]);
+    assert!(verify.status.success());
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact"));
+}
+
+#[test]
+fn help_explains_each_command() {
+    let out = leeway().arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for cmd in [
+        "serve", "worker", "migrate", "seed", "token", "schema", "audit", "bench",
+    ] {
+        assert!(help.contains(cmd), "--help lists {cmd}");
+    }
+}

@@ -1,0 +1,111 @@
+//! A small SMTP server for the tests, so lettre really speaks SMTP. It
+//! accepts everything and keeps each message.
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Debug)]
+pub struct CapturedMail {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl CapturedMail {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        self.data
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
+            .map(|l| l[prefix.len()..].trim().to_string())
+    }
+}
+
+#[derive(Clone)]
+pub struct SmtpCapture {
+    pub port: u16,
+    mails: Arc<Mutex<Vec<CapturedMail>>>,
+}
+
+impl SmtpCapture {
+    pub fn start() -> std::io::Result<SmtpCapture> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let mails = Arc::new(Mutex::new(Vec::new()));
+        let sink = mails.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let sink = sink.clone();
+                std::thread::spawn(move || {
+                    let _ = session(stream, &sink);
+                });
+            }
+        });
+        Ok(SmtpCapture { port, mails })
+    }
+
+    pub fn mails(&self) -> Vec<CapturedMail> {
+        self.mails.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+fn session(stream: TcpStream, sink: &Mutex<Vec<CapturedMail>>) -> std::io::Result<()> {
+    let mut out = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    out.write_all(b"220 leeway-test ESMTP\r\n")?;
+    let (mut from, mut to) = (String::new(), Vec::new());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+            out.write_all(b"250-leeway-test\r\n250 8BITMIME\r\n")?;
+        } else if upper.starts_with("MAIL FROM:") {
+            from = line[10..].trim().to_string();
+            to.clear();
+            out.write_all(b"250 OK\r\n")?;
+        } else if upper.starts_with("RCPT TO:") {
+            to.push(
+                line[8..]
+                    .trim()
+                    .trim_matches(|c| c == '<' || c == '>')
+                    .to_string(),
+            );
+            out.write_all(b"250 OK\r\n")?;
+        } else if upper.starts_with("DATA") {
+            out.write_all(b"354 go ahead\r\n")?;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line)? == 0 {
+                    return Ok(());
+                }
+                if line == ".\r\n" || line == ".\n" {
+                    break;
+                }
+                data.push_str(
+                    line.strip_prefix('.')
+                        .filter(|_| line.starts_with(".."))
+                        .unwrap_or(&line),
+                );
+            }
+            if let Ok(mut m) = sink.lock() {
+                m.push(CapturedMail {
+                    from: from.clone(),
+                    to: to.clone(),
+                    data: data.replace("\r\n", "\n"),
+                });
+            }
+            out.write_all(b"250 OK queued\r\n")?;
+        } else if upper.starts_with("QUIT") {
+            out.write_all(b"221 bye\r\n")?;
+            return Ok(());
+        } else {
+            out.write_all(b"250 OK\r\n")?;
+        }
+    }
+}

@@ -1,0 +1,597 @@
+//! The waiver workflow end to end: GraphQL over HTTP, the real Temporal dev
+//! server, SQLite (or PostgreSQL when DATABASE_URL is set) and a real SMTP
+//! server.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
+use leeway_tests::{FAST_CLOCKS, TestApp};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const APPLICANT: &str = "demo-district-applicant";
+const REP: &str = "demo-district-rep";
+const OTHER_REP: &str = "demo-other-district-rep";
+const REVIEWER: &str = "demo-reviewer";
+const APPROVER: &str = "demo-approver";
+const AUDITOR: &str = "demo-auditor";
+
+const CASE_FIELDS: &str = "id state version escalated assignedReviewerId termStart termEnd
+    items { citation decision conditions decisionReason }
+    snapshots { version contentHash }
+    history { seq command fromState toState actorUserId actorRole reasons snapshotHash hash prevHash }
+    notifications { step recipientEmail subject status attempts messageId }
+    openDeadlines { kind dueAt }";
+
+fn q(op: &str, args: &str) -> String {
+    format!("mutation($id: ID!) {{ {op}(id: $id{args}) {{ {CASE_FIELDS} }} }}")
+}
+
+fn content(title: &str) -> Value {
+    json!({
+        "title": title,
+        "applicantKind": "INNOVATION_ZONE",
+        "schoolIds": ["riverbend-high", "riverbend-middle"],
+        "items": [
+            { "citation": "DS 22-7-101", "rationale": "Students advance on demonstrated mastery, not hours.",
+              "replacementPractice": "Competency assessments with a 90-day mastery window.",
+              "goal": "Raise on-time graduation by 5 points.", "measure": "Four-year cohort graduation rate." },
+            { "citation": "DS 22-7-205", "rationale": "Flexible calendar for internships.",
+              "replacementPractice": "Equivalent hours through work-based learning.",
+              "goal": "Every senior completes an internship.", "measure": "Internship completion rate." }
+        ],
+        "studentsAffected": 2330,
+        "grades": ["6", "7", "8", "9", "10", "11", "12"],
+        "subgroups": ["english_learners", "economically_disadvantaged"],
+        "resources": "Two instructional coaches; a mastery-tracking system.",
+        "localSupport": {
+            "boardVote": { "yes": 5, "no": 2, "membership": 7 },
+            "staffVote": { "yes": 88, "no": 12, "eligible": 104, "secretBallot": true, "certifiedBy": "Riverbend faculty panel" },
+            "parentConsultation": "Three community forums in March."
+        }
+    })
+}
+
+async fn open(app: &TestApp, title: &str) -> String {
+    let data = app
+        .ok(APPLICANT, "mutation($c: WaiverContentInput!) { openWaiverDraft(content: $c) { id state version } }", json!({ "c": content(title) }))
+        .await;
+    assert_eq!(data["openWaiverDraft"]["state"], "draft");
+    data["openWaiverDraft"]["id"].as_str().unwrap().to_string()
+}
+
+async fn step(app: &TestApp, token: &str, op: &str, args: &str, vars: Value) -> Value {
+    let data = app.ok(token, &q(op, args), vars).await;
+    data[op].clone()
+}
+
+/// Draft to recommendation, as every story below begins.
+async fn to_recommended(app: &TestApp, id: &str) {
+    let v = json!({ "id": id });
+    assert_eq!(
+        step(app, REP, "submitWaiver", "", v.clone()).await["state"],
+        "submitted"
+    );
+    assert_eq!(
+        step(app, REVIEWER, "acceptWaiverAsComplete", "", v.clone()).await["state"],
+        "accepted"
+    );
+    assert_eq!(
+        step(
+            app,
+            APPROVER,
+            "assignWaiverReviewer",
+            ", reviewerId: \"rita\"",
+            v.clone()
+        )
+        .await["state"],
+        "reviewer_assigned"
+    );
+    assert_eq!(
+        step(
+            app,
+            REVIEWER,
+            "declareWaiverConflict",
+            ", hasConflict: false, statement: \"No ties to Riverbend.\"",
+            v.clone()
+        )
+        .await["state"],
+        "in_review"
+    );
+    let recommended = step(
+        app,
+        REVIEWER,
+        "recommendWaiver",
+        ", summary: \"Strong plan\", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: APPROVE}]",
+        v,
+    )
+    .await;
+    assert_eq!(recommended["state"], "recommended");
+}
+
+const VERIFY: &str =
+    "{ auditVerification { intact chains entries problems { chain seq problem } } }";
+const CASE: &str = "query($id: ID!) { waiverCase(id: $id) { id state escalated termEnd history { seq command actorRole } notifications { subject status recipientEmail messageId } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn happy_path_with_audit_and_email() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Riverbend mastery zone").await;
+    to_recommended(&app, &id).await;
+    let decided = step(
+        &app,
+        APPROVER,
+        "decideWaiver",
+        ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: APPROVE}]",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(decided["state"], "active");
+    let start =
+        chrono::DateTime::parse_from_rfc3339(decided["termStart"].as_str().unwrap()).unwrap();
+    let end = chrono::DateTime::parse_from_rfc3339(decided["termEnd"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (end - start).num_days() / 365,
+        5,
+        "DEMO terms run five years"
+    );
+    assert!(
+        decided["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["decision"] == "approved")
+    );
+
+    let history = decided["history"].as_array().unwrap();
+    let commands: Vec<&str> = history
+        .iter()
+        .map(|h| h["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "open",
+            "submit",
+            "accept_as_complete",
+            "assign_reviewer",
+            "declare_conflict",
+            "recommend",
+            "decide"
+        ]
+    );
+    for pair in history.windows(2) {
+        assert_eq!(
+            pair[1]["prevHash"], pair[0]["hash"],
+            "each entry links to the one before"
+        );
+    }
+    assert_eq!(history[1]["actorRole"], "district_authorized_rep");
+    assert_eq!(
+        history[1]["snapshotHash"], decided["snapshots"][0]["contentHash"],
+        "submission hashes its snapshot"
+    );
+
+    // Every queued email is delivered over SMTP, once per person per step.
+    let data = app
+        .eventually(
+            APPROVER,
+            CASE,
+            json!({ "id": id }),
+            Duration::from_secs(30),
+            |d| {
+                d["waiverCase"]["notifications"]
+                    .as_array()
+                    .is_some_and(|n| !n.is_empty() && n.iter().all(|x| x["status"] == "sent"))
+            },
+        )
+        .await;
+    let notes = data["waiverCase"]["notifications"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let mails = app.smtp.mails();
+    for n in &notes {
+        let mid = n["messageId"].as_str().unwrap();
+        let copies = mails
+            .iter()
+            .filter(|m| m.header("Message-ID").as_deref() == Some(mid))
+            .count();
+        assert_eq!(copies, 1, "{} sent {copies} times", n["subject"]);
+    }
+    assert!(mails.iter().any(|m| {
+        m.to.contains(&"raj@riverbend.demo.example".to_string())
+            && m.header("Subject")
+                .is_some_and(|s| s.contains("approved (2 of 2 provisions)"))
+    }));
+
+    let verify = app.ok(AUDITOR, VERIFY, json!({})).await;
+    assert_eq!(verify["auditVerification"]["intact"], true, "{verify:#}");
+    assert!(verify["auditVerification"]["entries"].as_i64().unwrap() >= 7);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revision_loop_keeps_versioned_snapshots() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Revision loop").await;
+    let v = json!({ "id": id });
+    step(&app, REP, "submitWaiver", "", v.clone()).await;
+    step(&app, REVIEWER, "acceptWaiverAsComplete", "", v.clone()).await;
+    step(
+        &app,
+        APPROVER,
+        "assignWaiverReviewer",
+        ", reviewerId: \"rita\"",
+        v.clone(),
+    )
+    .await;
+    step(
+        &app,
+        REVIEWER,
+        "declareWaiverConflict",
+        ", hasConflict: false",
+        v.clone(),
+    )
+    .await;
+    let back = step(
+        &app,
+        REVIEWER,
+        "requestWaiverRevision",
+        ", reasons: [\"State the mastery threshold.\"]",
+        v.clone(),
+    )
+    .await;
+    assert_eq!(back["state"], "revision_requested");
+    assert!(
+        back["openDeadlines"].as_array().unwrap().is_empty(),
+        "the district holds the case: no state clock"
+    );
+
+    let mut revised = content("Revision loop");
+    revised["items"][0]["replacementPractice"] =
+        json!("Competency assessments; mastery at 80% on two measures.");
+    let edited = app
+        .ok(APPLICANT, "mutation($id: ID!, $c: WaiverContentInput!) { editWaiverDraft(id: $id, content: $c) { state } }", json!({ "id": id, "c": revised }))
+        .await;
+    assert_eq!(edited["editWaiverDraft"]["state"], "revision_requested");
+    let resubmitted = step(&app, REP, "submitWaiver", "", v.clone()).await;
+    assert_eq!(resubmitted["state"], "submitted");
+    assert_eq!(resubmitted["version"], 2);
+    let snaps = resubmitted["snapshots"].as_array().unwrap();
+    assert_eq!(snaps.len(), 2);
+    assert_ne!(
+        snaps[0]["contentHash"], snaps[1]["contentHash"],
+        "the revision is a new snapshot"
+    );
+    let snapshot_content = app
+        .ok(
+            REVIEWER,
+            "query($id: ID!) { waiverCase(id: $id) { snapshots { version content } } }",
+            v.clone(),
+        )
+        .await;
+    assert_eq!(
+        snapshot_content["waiverCase"]["snapshots"][0]["content"]["items"][0]["replacement_practice"],
+        "Competency assessments with a 90-day mastery window.",
+        "reviewers still see what version 1 said"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partial_approval_with_conditions_and_reasons() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Partial approval").await;
+    to_recommended(&app, &id).await;
+    let v = json!({ "id": id });
+    let (code, message) = app
+        .refused(Some(APPROVER), &q("decideWaiver", ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: DENY}]"), v.clone())
+        .await;
+    assert_eq!(code, "VALIDATION");
+    assert!(
+        message.contains("reason for denying DS 22-7-205"),
+        "{message}"
+    );
+    let decided = step(
+        &app,
+        APPROVER,
+        "decideWaiver",
+        ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE_WITH_CONDITIONS, conditions: \"Report mastery data each semester.\"}, {citation: \"DS 22-7-205\", outcome: DENY, reason: \"Calendar minimums protect instructional days.\"}]",
+        v,
+    )
+    .await;
+    assert_eq!(decided["state"], "active");
+    let items = decided["items"].as_array().unwrap();
+    assert_eq!(items[0]["decision"], "approved_with_conditions");
+    assert_eq!(items[0]["conditions"], "Report mastery data each semester.");
+    assert_eq!(items[1]["decision"], "denied");
+    assert_eq!(
+        items[1]["decisionReason"],
+        "Calendar minimums protect instructional days."
+    );
+    let last = decided["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("Calendar minimums")
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_clock_escalates_then_term_expires() {
+    let app = TestApp::start(FAST_CLOCKS).await;
+    let id = open(&app, "Fast clocks").await;
+    let v = json!({ "id": id });
+    let submitted = step(&app, REP, "submitWaiver", "", v.clone()).await;
+    assert_eq!(submitted["openDeadlines"][0]["kind"], "review_decision");
+    step(&app, REVIEWER, "acceptWaiverAsComplete", "", v.clone()).await;
+    let (code, _) = app
+        .refused(Some(APPROVER), &q("decideWaiver", ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: APPROVE}]"), v.clone())
+        .await;
+    assert_eq!(
+        code, "INVALID_TRANSITION",
+        "no deciding before a recommendation while the clock runs"
+    );
+
+    // The 4s decision clock runs out: escalated to the approvers, never approved.
+    let data = app
+        .eventually(APPROVER, CASE, v.clone(), Duration::from_secs(30), |d| {
+            d["waiverCase"]["escalated"] == true
+        })
+        .await;
+    assert_eq!(data["waiverCase"]["state"], "accepted");
+    let last = data["waiverCase"]["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["command"], "escalate");
+    assert_eq!(last["actorRole"], "system");
+    app.eventually(APPROVER, CASE, v.clone(), Duration::from_secs(30), |d| {
+        d["waiverCase"]["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| {
+                n["recipientEmail"] == "alex@sea.demo.example"
+                    && n["subject"].as_str().unwrap().starts_with("Overdue")
+                    && n["status"] == "sent"
+            })
+    })
+    .await;
+
+    // Escalated, the approver may decide; the 8s term then runs its course.
+    let decided = step(
+        &app,
+        APPROVER,
+        "decideWaiver",
+        ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: APPROVE}]",
+        v.clone(),
+    )
+    .await;
+    assert_eq!(decided["state"], "active");
+    let kinds: Vec<&str> = decided["openDeadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["expiry_notice", "term_end"]);
+    let data = app
+        .eventually(APPROVER, CASE, v.clone(), Duration::from_secs(40), |d| {
+            d["waiverCase"]["state"] == "expired"
+        })
+        .await;
+    let commands: Vec<&str> = data["waiverCase"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["command"].as_str().unwrap())
+        .collect();
+    assert!(
+        commands.ends_with(&["decide", "send_expiry_notice", "expire"]),
+        "{commands:?}"
+    );
+    let notes = data["waiverCase"]["notifications"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["subject"].as_str().unwrap().starts_with("Expires"))
+    );
+    let (code, _) = app
+        .refused(
+            Some(REP),
+            &q("requestWaiverRenewal", ", reason: \"late\""),
+            v,
+        )
+        .await;
+    assert_eq!(code, "INVALID_TRANSITION");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_district_is_refused_and_audited() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Riverbend only").await;
+    let v = json!({ "id": id });
+    let (code, message) = app
+        .refused(Some(OTHER_REP), &q("submitWaiver", ""), v.clone())
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+    assert!(message.contains("another district"), "{message}");
+    let (code, _) = app.refused(Some(OTHER_REP), CASE, v.clone()).await;
+    assert_eq!(code, "FORBIDDEN");
+    let listed = app
+        .ok(
+            OTHER_REP,
+            "{ waiverCases { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        listed["waiverCases"]["edges"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "Hillcrest sees none of Riverbend's cases"
+    );
+    let (code, _) = app
+        .refused(
+            Some(OTHER_REP),
+            "{ waiverCases(districtId: \"riverbend\") { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+
+    let audit = app
+        .ok(
+            AUDITOR,
+            "{ securityAudit { actorUserId command caseId reasons } }",
+            json!({}),
+        )
+        .await;
+    let entries = audit["securityAudit"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["actorUserId"] == "hana"
+            && e["command"] == "refused:submit"
+            && e["caseId"] == id.as_str()),
+        "{audit:#}"
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["command"] == "refused:read_waiver")
+    );
+    let state = app.ok(REP, CASE, v).await;
+    assert_eq!(state["waiverCase"]["state"], "draft", "nothing changed");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_transitions_and_bad_input_are_refused_cleanly() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Refusals").await;
+    let v = json!({ "id": id });
+    let (code, message) = app
+        .refused(
+            Some(APPROVER),
+            &q(
+                "decideWaiver",
+                ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}]",
+            ),
+            v.clone(),
+        )
+        .await;
+    assert_eq!(code, "INVALID_TRANSITION");
+    assert!(
+        message.contains("while the request is a draft"),
+        "{message}"
+    );
+    let (code, _) = app
+        .refused(Some(APPLICANT), &q("submitWaiver", ""), v.clone())
+        .await;
+    assert_eq!(
+        code, "FORBIDDEN",
+        "only the authorized representative certifies"
+    );
+
+    // A non-waivable provision is refused at submission, naming it and why.
+    let mut bad = content("Refusals");
+    bad["items"][1]["citation"] = json!("DS 22-32-109");
+    app.ok(APPLICANT, "mutation($id: ID!, $c: WaiverContentInput!) { editWaiverDraft(id: $id, content: $c) { state } }", json!({ "id": id, "c": bad }))
+        .await;
+    let (code, message) = app
+        .refused(Some(REP), &q("submitWaiver", ""), v.clone())
+        .await;
+    assert_eq!(code, "VALIDATION");
+    assert!(
+        message.contains("DS 22-32-109") && message.contains("never waivable"),
+        "{message}"
+    );
+
+    let (code, _) = app.refused(None, CASE, v.clone()).await;
+    assert_eq!(code, "UNAUTHENTICATED");
+    let (code, _) = app.refused(Some("not-a-token"), CASE, v.clone()).await;
+    assert_eq!(code, "UNAUTHENTICATED");
+    let (code, _) = app
+        .refused(Some(REVIEWER), CASE, json!({ "id": "waiver-nope" }))
+        .await;
+    assert_eq!(code, "NOT_FOUND");
+    let (code, message) = app
+        .refused(
+            Some(APPROVER),
+            &q("assignWaiverReviewer", ", reviewerId: \"dana\""),
+            v.clone(),
+        )
+        .await;
+    assert_eq!(code, "VALIDATION", "{message}");
+
+    let history = app.ok(REP, CASE, v).await;
+    let commands: Vec<&str> = history["waiverCase"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["command"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        commands,
+        ["open", "edit_draft"],
+        "refused commands leave no trace in the case"
+    );
+    assert_eq!(history["waiverCase"]["state"], "draft");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_audit_row_is_detected() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Tamper").await;
+    step(&app, REP, "submitWaiver", "", json!({ "id": id })).await;
+    let verify = app.ok(AUDITOR, VERIFY, json!({})).await;
+    assert_eq!(verify["auditVerification"]["intact"], true);
+
+    // Someone with database access rewrites who submitted the request.
+    let db = &app.running.app.db;
+    db.execute_unprepared(&format!(
+        "UPDATE audit_entries SET actor_user_id = 'dana' WHERE chain = '{id}' AND seq = 2"
+    ))
+    .await
+    .unwrap();
+    let verify = app.ok(AUDITOR, VERIFY, json!({})).await;
+    let v = &verify["auditVerification"];
+    assert_eq!(v["intact"], false);
+    assert_eq!(v["problems"][0]["chain"], id.as_str());
+    assert_eq!(v["problems"][0]["seq"], 2);
+    assert!(
+        v["problems"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("no longer match")
+    );
+    let report = leeway_workflows::audit::verify(db).await.unwrap();
+    assert!(!report.is_intact());
+
+    // Deleting the newest entry is caught too.
+    db.execute_unprepared(&format!(
+        "DELETE FROM audit_entries WHERE chain = '{id}' AND seq = 2"
+    ))
+    .await
+    .unwrap();
+    let report = leeway_workflows::audit::verify(db).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.problem.contains("chain ends at 1")),
+        "{report:?}"
+    );
+    app.stop().await;
+}
