@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::ConnectionTrait;
+use tower_http::catch_panic::CatchPanicLayer;
 
 /// Largest request body accepted: a long waiver request is well under this.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -25,7 +26,24 @@ pub fn router(state: HttpState) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+/// A bug must not reach a client as a dropped connection: answer in the
+/// GraphQL error shape, and log the panic for us.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown");
+    tracing::error!(panic = detail, "a request handler panicked");
+    let body = serde_json::json!({ "errors": [{
+        "message": "Leeway hit an internal error; nothing was changed. Please try again.",
+        "extensions": { "code": "UNAVAILABLE" }
+    }]});
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
 }
 
 async fn graphiql() -> impl IntoResponse {

@@ -339,7 +339,7 @@ async fn review_clock_escalates_then_term_expires() {
         "no deciding before a recommendation while the clock runs"
     );
 
-    // The 4s decision clock runs out: escalated to the approvers, never approved.
+    // The 6s decision clock runs out: escalated to the approvers, never approved.
     let data = app
         .eventually(APPROVER, CASE, v.clone(), Duration::from_secs(30), |d| {
             d["waiverCase"]["escalated"] == true
@@ -593,5 +593,172 @@ async fn a_tampered_audit_row_is_detected() {
             .any(|p| p.problem.contains("chain ends at 1")),
         "{report:?}"
     );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amendment_renewal_withdrawal_and_revocation() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "After approval").await;
+    to_recommended(&app, &id).await;
+    let v = json!({ "id": id });
+    let decided = step(
+        &app,
+        APPROVER,
+        "decideWaiver",
+        ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: APPROVE}]",
+        v.clone(),
+    )
+    .await;
+    let term_end = decided["termEnd"].clone();
+
+    // An amendment adds a provision; the term end does not move.
+    let mut amended = content("After approval");
+    amended["items"].as_array_mut().unwrap().push(json!({
+        "citation": "DS 22-9-106", "rationale": "Team teaching across grades.",
+        "replacementPractice": "Co-taught studios of up to 45 students with two teachers.",
+        "goal": "Keep mastery rates while scaling studios.", "measure": "Share of students at mastery each term."
+    }));
+    let proposed = app
+        .ok(REP, "mutation($id: ID!, $c: WaiverContentInput!) { proposeWaiverAmendment(id: $id, content: $c) { state } }", json!({ "id": id, "c": amended }))
+        .await;
+    assert_eq!(
+        proposed["proposeWaiverAmendment"]["state"],
+        "amendment_proposed"
+    );
+    let (code, _) = app
+        .refused(
+            Some(APPROVER),
+            &q("decideWaiverAmendment", ", approve: false"),
+            v.clone(),
+        )
+        .await;
+    assert_eq!(code, "VALIDATION", "a denial needs reasons");
+    let approved = step(
+        &app,
+        APPROVER,
+        "decideWaiverAmendment",
+        ", approve: true",
+        v.clone(),
+    )
+    .await;
+    assert_eq!(approved["state"], "active");
+    assert_eq!(
+        approved["termEnd"], term_end,
+        "an amendment leaves the term end where it was"
+    );
+    assert_eq!(approved["items"].as_array().unwrap().len(), 3);
+
+    // A renewal starts where the term ends.
+    step(
+        &app,
+        REP,
+        "requestWaiverRenewal",
+        ", reason: \"Graduation rose 6 points.\"",
+        v.clone(),
+    )
+    .await;
+    let renewed = step(
+        &app,
+        APPROVER,
+        "decideWaiverRenewal",
+        ", approve: true",
+        v.clone(),
+    )
+    .await;
+    assert_eq!(renewed["termStart"], term_end);
+    assert_ne!(renewed["termEnd"], term_end);
+
+    // Revocation needs reasons, and ends the case for good.
+    let (code, _) = app
+        .refused(
+            Some(APPROVER),
+            &q("revokeWaiver", ", reasons: [\" \"]"),
+            v.clone(),
+        )
+        .await;
+    assert_eq!(code, "VALIDATION");
+    let revoked = step(
+        &app,
+        APPROVER,
+        "revokeWaiver",
+        ", reasons: [\"Conditions on DS 22-7-101 not met for two semesters.\"]",
+        v.clone(),
+    )
+    .await;
+    assert_eq!(revoked["state"], "revoked");
+    let (code, message) = app
+        .refused(
+            Some(REP),
+            &q("requestWaiverRenewal", ", reason: \"again\""),
+            v,
+        )
+        .await;
+    assert_eq!(code, "INVALID_TRANSITION");
+    assert!(message.contains("revoked"), "{message}");
+
+    // A district may withdraw a request before it is decided.
+    let other = open(&app, "Withdrawn").await;
+    let withdrawn = step(
+        &app,
+        APPLICANT,
+        "withdrawWaiver",
+        ", reason: \"Board changed course.\"",
+        json!({ "id": other }),
+    )
+    .await;
+    assert_eq!(withdrawn["state"], "withdrawn");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_page_and_filter() {
+    let app = TestApp::start("DEMO").await;
+    for i in 0..3 {
+        open(&app, &format!("Listed {i}")).await;
+    }
+    let query = "query($after: String) { waiverCases(first: 2, after: $after, state: \"draft\") { pageInfo { hasNextPage endCursor } edges { cursor node { title districtId } } } }";
+    let first = app.ok(REVIEWER, query, json!({})).await;
+    let page = &first["waiverCases"];
+    assert_eq!(page["edges"].as_array().unwrap().len(), 2);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+    let second = app
+        .ok(
+            REVIEWER,
+            query,
+            json!({ "after": page["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    assert_eq!(second["waiverCases"]["edges"].as_array().unwrap().len(), 1);
+    assert_eq!(second["waiverCases"]["pageInfo"]["hasNextPage"], false);
+    let by_citation = app
+        .ok(
+            REVIEWER,
+            "{ waiverCases(citation: \"DS 22-9-106\") { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        by_citation["waiverCases"]["edges"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let (code, _) = app
+        .refused(
+            Some("demo-legislator"),
+            "{ waiverCases { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+    let (code, _) = app
+        .refused(
+            Some(REVIEWER),
+            "{ waiverCases(first: 1000) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "VALIDATION");
     app.stop().await;
 }

@@ -53,3 +53,53 @@ pub(crate) fn caller(ctx: &async_graphql::Context<'_>) -> ApiResult<Principal> {
         _ => Err(ApiError::Unauthenticated),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn over_deep_queries_are_refused_before_running() {
+        let schema = build(None);
+        let deep = format!(
+            "{{ __schema {{ types {{ fields {{ type {} name {} }} }} }} }}",
+            "{ ofType ".repeat(12),
+            "}".repeat(12)
+        );
+        let response = schema.execute(deep.as_str()).await;
+        assert!(
+            !response.errors.is_empty(),
+            "a query nested past the limit is refused"
+        );
+        assert!(
+            response.errors[0].message.contains("nested too deep"),
+            "{:?}",
+            response.errors
+        );
+    }
+
+    #[tokio::test]
+    async fn public_reads_need_no_token_and_cases_do() {
+        let schema = build(None);
+        let r = schema
+            .execute("{ workflowDefinitions { name transitions { command from to roles } } }")
+            .await;
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let json = r.data.into_json().unwrap();
+        let transitions = json["workflowDefinitions"][0]["transitions"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(
+            transitions,
+            leeway_workflows::machine::waiver::TRANSITIONS.len()
+        );
+        let r = schema.execute("{ me { userId } }").await;
+        let code = r.errors[0]
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .cloned();
+        assert_eq!(code, Some(async_graphql::Value::from("UNAUTHENTICATED")));
+    }
+}
