@@ -187,6 +187,27 @@ impl TestApp {
         )
     }
 
+    /// Replays a case's workflow history against the workflow code as built
+    /// now: fails if the code is no longer deterministic for that history.
+    pub async fn replay(&self, workflow_id: &str) -> anyhow::Result<()> {
+        use leeway_workflows::waiver_workflow::WaiverWorkflow;
+        use temporalio_client::WorkflowFetchHistoryOptions;
+        use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+        let history = self
+            .running
+            .app
+            .temporal
+            .get_workflow_handle::<WaiverWorkflow>(workflow_id)
+            .fetch_history(WorkflowFetchHistoryOptions::default());
+        let options = WorkflowReplayerOptions::new()
+            .register_workflow::<WaiverWorkflow>()?
+            .build();
+        WorkflowReplayer::new(options)?
+            .replay_workflow(history)
+            .await?;
+        Ok(())
+    }
+
     /// Polls `query` until `done` holds, for clocks and email delivery.
     pub async fn eventually(
         &self,

@@ -413,6 +413,8 @@ async fn review_clock_escalates_then_term_expires() {
         )
         .await;
     assert_eq!(code, "INVALID_TRANSITION");
+    // Timers, system steps and concurrent updates replay deterministically.
+    app.replay(&id).await.unwrap();
     app.stop().await;
 }
 
@@ -708,6 +710,7 @@ async fn amendment_renewal_withdrawal_and_revocation() {
     )
     .await;
     assert_eq!(withdrawn["state"], "withdrawn");
+    app.replay(&id).await.unwrap();
     app.stop().await;
 }
 
