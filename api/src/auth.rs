@@ -80,6 +80,8 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// `UNAUTHENTICATED` for an unknown or revoked token; `UNAVAILABLE` when
+/// the database cannot say.
 pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Principal> {
     let found = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(hash_token(token)))
@@ -91,7 +93,7 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<
         .one(db)
         .await?
         .ok_or(ApiError::Unauthenticated)?;
-    let role = Role::parse(&u.role).ok_or_else(|| {
+    let role = Role::parse_person_role(&u.role).ok_or_else(|| {
         ApiError::internal("read your account", format!("unknown role {}", u.role))
     })?;
     Ok(Principal {

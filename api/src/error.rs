@@ -47,7 +47,7 @@ impl ApiError {
     pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
         tracing::error!(%error, "{context}");
         ApiError::Unavailable(format!(
-            "Leeway could not {context} just now; nothing was changed. Please try again."
+            "Leeway could not {context} just now. Please try again shortly."
         ))
     }
 }

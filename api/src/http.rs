@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL at `/graphql` (GraphiQL on GET), `/healthz`.
 use crate::auth;
 use crate::context::AppContext;
+use crate::error::ApiError;
 use crate::graphql::{Caller, LeewaySchema};
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
@@ -62,14 +63,29 @@ async fn graphql(
         None => Caller::Anonymous,
         Some(token) => match auth::authenticate(&state.app.db, token).await {
             Ok(p) => Caller::Known(p),
-            Err(_) => Caller::BadToken,
+            Err(ApiError::Unauthenticated) => Caller::BadToken,
+            Err(_) => Caller::Unavailable,
         },
     };
-    state
+    let mut response = state
         .schema
         .execute(request.into_inner().data(caller))
-        .await
-        .into()
+        .await;
+    // async-graphql's own refusals (a malformed document, a wrong variable
+    // type, a query over the limits) carry no code; every error must.
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "VALIDATION");
+        }
+    }
+    response.into()
 }
 
 async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {

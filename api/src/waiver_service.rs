@@ -19,6 +19,16 @@ use temporalio_client::{
     WorkflowExecuteUpdateOptions, WorkflowStartOptions, errors::WorkflowUpdateError,
 };
 
+/// How long a client waits for a step to be recorded before it is told
+/// to look again later (the step itself carries on).
+const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn still_saving(case_id: &str) -> ApiError {
+    ApiError::Unavailable(format!(
+        "Leeway is still saving this step of {case_id}. Look at the request again in a minute before repeating it."
+    ))
+}
+
 fn new_case_id() -> String {
     let mut b = [0u8; 5];
     rand::rng().fill_bytes(&mut b);
@@ -59,15 +69,16 @@ impl AppContext {
             )
             .await
             .map_err(|e| ApiError::internal("start the request's workflow", e))?;
-        handle
-            .execute_update(
-                WaiverWorkflow::settled,
-                (),
-                WorkflowExecuteUpdateOptions::default(),
-            )
-            .await
-            .map_err(|e| ApiError::internal("open the request", e))?;
-        Ok(id)
+        let settled = handle.execute_update(
+            WaiverWorkflow::settled,
+            (),
+            WorkflowExecuteUpdateOptions::default(),
+        );
+        match tokio::time::timeout(COMMAND_WAIT, settled).await {
+            Ok(Ok(_)) => Ok(id),
+            Ok(Err(e)) => Err(ApiError::internal("open the request", e)),
+            Err(_) => Err(still_saving(&id)),
+        }
     }
 
     async fn check_schools(&self, district_id: &str, content: &WaiverContent) -> ApiResult<()> {
@@ -150,14 +161,15 @@ impl AppContext {
             command: command.clone(),
         };
         let handle = self.temporal.get_workflow_handle::<WaiverWorkflow>(case_id);
-        match handle
-            .execute_update(
-                WaiverWorkflow::command,
-                envelope,
-                WorkflowExecuteUpdateOptions::default(),
-            )
-            .await
-        {
+        let update = handle.execute_update(
+            WaiverWorkflow::command,
+            envelope,
+            WorkflowExecuteUpdateOptions::default(),
+        );
+        let Ok(outcome) = tokio::time::timeout(COMMAND_WAIT, update).await else {
+            return Err(still_saving(case_id));
+        };
+        match outcome {
             Ok(_) => Ok(()),
             Err(WorkflowUpdateError::Failed(failure)) => {
                 let refusal = Refusal::from_wire(&failure.message)

@@ -13,12 +13,14 @@ pub struct Model {
     pub subject: String,
     #[sea_orm(column_type = "Text")]
     pub body: String,
-    /// `queued`, `sent` or `failed`.
+    /// `queued`, `sending` (claimed by a delivery attempt), `sent` or `failed`.
     pub status: String,
     pub attempts: i32,
     pub message_id: String,
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When a delivery attempt claimed the row; a stale claim may be retaken.
+    pub claimed_at: Option<DateTimeUtc>,
     pub sent_at: Option<DateTimeUtc>,
 }
 

@@ -20,6 +20,12 @@ pub struct Model {
     pub assigned_reviewer_id: Option<String>,
     pub term_start: Option<DateTimeUtc>,
     pub term_end: Option<DateTimeUtc>,
+    /// The reviewer's recommendation as JSON (`Recommendation`), once made.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub recommendation: Option<String>,
+    /// An amendment awaiting decision, as JSON (`WaiverContent`).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub pending_amendment: Option<String>,
     /// Sequence number of the last transition recorded.
     pub last_seq: i32,
     pub created_by: String,

@@ -14,7 +14,7 @@ const REVIEWER: &str = "demo-reviewer";
 const APPROVER: &str = "demo-approver";
 const AUDITOR: &str = "demo-auditor";
 
-const CASE_FIELDS: &str = "id state version escalated assignedReviewerId termStart termEnd
+const CASE_FIELDS: &str = "id state version escalated assignedReviewerId termStart termEnd recommendation
     items { citation decision conditions decisionReason }
     snapshots { version contentHash }
     history { seq command fromState toState actorUserId actorRole reasons snapshotHash hash prevHash }
@@ -105,6 +105,14 @@ async fn to_recommended(app: &TestApp, id: &str) {
     )
     .await;
     assert_eq!(recommended["state"], "recommended");
+    assert_eq!(
+        recommended["recommendation"]["summary"], "Strong plan",
+        "the approver sees the recommendation"
+    );
+    assert_eq!(
+        recommended["recommendation"]["decisions"][0]["outcome"],
+        "approve"
+    );
 }
 
 const VERIFY: &str =
@@ -521,6 +529,19 @@ async fn invalid_transitions_and_bad_input_are_refused_cleanly() {
 
     let (code, _) = app.refused(None, CASE, v.clone()).await;
     assert_eq!(code, "UNAUTHENTICATED");
+    // async-graphql's own refusals carry a code too.
+    let (code, message) = app
+        .refused(
+            Some(APPLICANT),
+            "mutation($c: WaiverContentInput!) { openWaiverDraft(content: $c) { id } }",
+            json!({ "c": { "title": "Negative", "studentsAffected": -5 } }),
+        )
+        .await;
+    assert_eq!(code, "VALIDATION", "{message}");
+    let (code, _) = app
+        .refused(Some(APPLICANT), "{ waiverCases { nope } }", json!({}))
+        .await;
+    assert_eq!(code, "VALIDATION");
     let (code, _) = app.refused(Some("not-a-token"), CASE, v.clone()).await;
     assert_eq!(code, "UNAUTHENTICATED");
     let (code, _) = app
@@ -581,6 +602,32 @@ async fn a_tampered_audit_row_is_detected() {
     let report = leeway_workflows::audit::verify(db).await.unwrap();
     assert!(!report.is_intact());
 
+    // So is an edited snapshot, even with the audit row put back.
+    db.execute_unprepared(&format!(
+        "UPDATE audit_entries SET actor_user_id = 'raj' WHERE chain = '{id}' AND seq = 2"
+    ))
+    .await
+    .unwrap();
+    assert!(
+        leeway_workflows::audit::verify(db)
+            .await
+            .unwrap()
+            .is_intact()
+    );
+    db.execute_unprepared(&format!(
+        "UPDATE waiver_snapshots SET content = REPLACE(content, 'Riverbend', 'Elsewhere') WHERE case_id = '{id}'"
+    ))
+    .await
+    .unwrap();
+    let report = leeway_workflows::audit::verify(db).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.problem.contains("snapshot version 1 no longer matches")),
+        "{report:?}"
+    );
+
     // Deleting the newest entry is caught too.
     db.execute_unprepared(&format!(
         "DELETE FROM audit_entries WHERE chain = '{id}' AND seq = 2"
@@ -640,7 +687,7 @@ async fn amendment_renewal_withdrawal_and_revocation() {
         &app,
         APPROVER,
         "decideWaiverAmendment",
-        ", approve: true",
+        ", approve: true, decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: APPROVE}, {citation: \"DS 22-9-106\", outcome: APPROVE_WITH_CONDITIONS, conditions: \"Studios capped at 45.\"}]",
         v.clone(),
     )
     .await;
@@ -650,6 +697,12 @@ async fn amendment_renewal_withdrawal_and_revocation() {
         "an amendment leaves the term end where it was"
     );
     assert_eq!(approved["items"].as_array().unwrap().len(), 3);
+    assert_eq!(approved["items"][2]["decision"], "approved_with_conditions");
+    assert_eq!(
+        approved["snapshots"].as_array().unwrap().len(),
+        2,
+        "the amendment was frozen as version 2"
+    );
 
     // A renewal starts where the term ends.
     step(

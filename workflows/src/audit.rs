@@ -3,7 +3,7 @@
 //! and the previous entry's hash, so editing or deleting a row breaks the
 //! chain from that point on.
 use chrono::{DateTime, SubsecRound, Utc};
-use leeway_entities::{audit_entry, waiver_case};
+use leeway_entities::{audit_entry, waiver_case, waiver_snapshot};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set, TransactionSession, TransactionTrait,
@@ -88,8 +88,19 @@ pub async fn append_at<C: ConnectionTrait>(
         .filter(audit_entry::Column::Seq.eq(seq))
         .one(db)
         .await?;
-    if existing.is_some() {
-        return Ok(false);
+    if let Some(e) = existing {
+        // A retried activity finds its own step; anything else means two
+        // different steps claimed one number, which must never pass quietly.
+        if e.command == record.command
+            && e.to_state == record.to_state
+            && e.actor_user_id == record.actor_user_id
+        {
+            return Ok(false);
+        }
+        return Err(DbErr::Custom(format!(
+            "audit entry {}#{seq} already records `{}`, not `{}`",
+            record.chain, e.command, record.command
+        )));
     }
     let prev = last_in_chain(db, &record.chain).await?;
     let prev_hash = prev.map(|p| p.hash).unwrap_or_else(|| GENESIS.to_string());
@@ -186,9 +197,11 @@ impl VerifyReport {
     }
 }
 
-/// Recomputes every hash and link; also checks that each case's chain runs
-/// up to the last transition the read model recorded, so a deleted tail
-/// is caught too.
+/// Recomputes every hash and link; checks that each frozen snapshot still
+/// matches the hash its submission recorded; and that each case's chain
+/// runs up to the last transition the read model recorded, so a deleted
+/// tail is caught too. (The shared `security` chain has no such anchor: a
+/// deleted tail there is not detectable.)
 pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
     let entries = audit_entry::Entity::find()
         .order_by_asc(audit_entry::Column::Chain)
@@ -226,6 +239,33 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
                 break;
             }
             prev_hash = e.hash.clone();
+        }
+    }
+    for snap in waiver_snapshot::Entity::find().all(db).await? {
+        let hash = hex::encode(Sha256::digest(snap.content.as_bytes()));
+        let in_chain = chains.get(&snap.case_id).is_some_and(|c| {
+            c.iter()
+                .any(|e| e.snapshot_hash.as_deref() == Some(snap.content_hash.as_str()))
+        });
+        let problem = if hash != snap.content_hash {
+            Some(format!(
+                "snapshot version {} no longer matches its hash",
+                snap.version
+            ))
+        } else if !in_chain {
+            Some(format!(
+                "snapshot version {} is not recorded in the audit trail",
+                snap.version
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            report.problems.push(ChainProblem {
+                chain: snap.case_id.clone(),
+                seq: 0,
+                problem,
+            });
         }
     }
     for case in waiver_case::Entity::find().all(db).await? {

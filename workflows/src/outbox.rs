@@ -6,9 +6,10 @@ use crate::machine::{Audience, Notice};
 use crate::mailer::{Mailer, OutgoingEmail};
 use chrono::Utc;
 use leeway_entities::{notification, user};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -102,6 +103,7 @@ pub async fn queue<C: ConnectionTrait>(
                 message_id: Set(message_id(parties.case_id, seq, &u.email)),
                 last_error: Set(None),
                 created_at: Set(Utc::now()),
+                claimed_at: Set(None),
                 sent_at: Set(None),
                 ..Default::default()
             }
@@ -127,7 +129,13 @@ pub enum DeliveryError {
     },
 }
 
-/// Sends every unsent email of one step and records each outcome.
+/// A claim older than a delivery attempt may live belongs to an attempt
+/// that died; it may be taken over.
+const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Sends every unsent email of one step and records each outcome. Each row
+/// is claimed before it is sent, so two overlapping attempts (a timed-out
+/// one still running and its retry) never send the same email.
 pub async fn deliver<C: ConnectionTrait>(
     db: &C,
     mailer: &Mailer,
@@ -145,6 +153,29 @@ pub async fn deliver<C: ConnectionTrait>(
     let mut errors = Vec::new();
     let mut sent = 0;
     for n in pending {
+        let now = Utc::now();
+        let claimable = Condition::any()
+            .add(notification::Column::Status.is_in(["queued", "failed"]))
+            .add(
+                Condition::all()
+                    .add(notification::Column::Status.eq("sending"))
+                    .add(notification::Column::ClaimedAt.lt(now - STALE_CLAIM)),
+            );
+        let claimed = notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::value("sending"))
+            .col_expr(notification::Column::ClaimedAt, Expr::value(now))
+            .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+            .filter(notification::Column::Id.eq(n.id))
+            .filter(claimable)
+            .exec(db)
+            .await?;
+        if claimed.rows_affected != 1 {
+            errors.push(format!(
+                "{} is being sent by an earlier attempt",
+                n.recipient_email
+            ));
+            continue;
+        }
         let result = mailer
             .send(OutgoingEmail {
                 to: &n.recipient_email,
@@ -153,9 +184,7 @@ pub async fn deliver<C: ConnectionTrait>(
                 message_id: &n.message_id,
             })
             .await;
-        let attempts = n.attempts + 1;
         let mut row: notification::ActiveModel = n.into();
-        row.attempts = Set(attempts);
         match result {
             Ok(()) => {
                 row.status = Set("sent".into());
@@ -169,6 +198,9 @@ pub async fn deliver<C: ConnectionTrait>(
                 errors.push(e.to_string());
             }
         }
+        // Only the fields changed here are written; attempts came from the claim.
+        row.attempts = sea_orm::ActiveValue::NotSet;
+        row.claimed_at = sea_orm::ActiveValue::NotSet;
         row.update(db).await?;
     }
     if errors.is_empty() {

@@ -7,6 +7,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
 
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, DbErr> {
+    serde_json::to_string(value).map_err(|e| DbErr::Custom(e.to_string()))
+}
+
 pub async fn write<C: ConnectionTrait>(
     db: &C,
     case: &WaiverCase,
@@ -16,7 +20,9 @@ pub async fn write<C: ConnectionTrait>(
     actor: &Actor,
     snapshot: Option<&FrozenSnapshot>,
 ) -> Result<(), DbErr> {
-    let content = serde_json::to_string(&case.content).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let content = to_json(&case.content)?;
+    let recommendation = case.recommendation.as_ref().map(to_json).transpose()?;
+    let pending_amendment = case.pending_amendment.as_ref().map(to_json).transpose()?;
     let existing = waiver_case::Entity::find_by_id(case.id.as_str())
         .one(db)
         .await?;
@@ -32,6 +38,8 @@ pub async fn write<C: ConnectionTrait>(
         assigned_reviewer_id: Set(case.assigned_reviewer.clone()),
         term_start: Set(case.term.as_ref().map(|t| t.start)),
         term_end: Set(case.term.as_ref().map(|t| t.end)),
+        recommendation: Set(recommendation),
+        pending_amendment: Set(pending_amendment),
         last_seq: Set(seq),
         created_by: Set(case.created_by.clone()),
         created_at: Set(at),
@@ -72,9 +80,7 @@ pub async fn write<C: ConnectionTrait>(
         waiver_snapshot::ActiveModel {
             case_id: Set(case.id.clone()),
             version: Set(s.version as i32),
-            content: Set(
-                serde_json::to_string(&s.content).map_err(|e| DbErr::Custom(e.to_string()))?
-            ),
+            content: Set(to_json(&s.content)?),
             content_hash: Set(s.hash.clone()),
             submitted_by: Set(actor.user_id.clone()),
             submitted_at: Set(at),

@@ -14,7 +14,7 @@ use std::time::Duration;
 use temporalio_common::RetryPolicy;
 use temporalio_macros::{workflow, workflow_methods};
 use temporalio_sdk::{
-    ActivityCloseTimeouts, ActivityOptions, WorkflowContext, WorkflowContextView, WorkflowResult,
+    ActivityOptions, ApplicationFailure, WorkflowContext, WorkflowContextView, WorkflowResult,
 };
 
 pub const WORKFLOW_ID_PREFIX: &str = "waiver-";
@@ -59,12 +59,29 @@ fn workflow_now(ctx: &WorkflowContext<WaiverWorkflow>) -> DateTime<Utc> {
         .unwrap_or_else(|| ctx.state(|s| s.last_seen))
 }
 
-fn activity_options(timeout: Duration) -> ActivityOptions {
-    ActivityOptions::with_close_timeouts(ActivityCloseTimeouts::ScheduleAndStartToClose {
-        schedule_to_close: timeout,
-        start_to_close: Duration::from_secs(20),
-    })
-    .build()
+/// Recording a step is retried until it lands (the activity is
+/// idempotent), so a step is never half-applied: the database and the
+/// workflow agree on every step number.
+fn record_options() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(30))
+        .retry_policy(
+            RetryPolicy::builder()
+                .maximum_interval(Duration::from_secs(30))
+                .build(),
+        )
+        .build()
+}
+
+/// Delivery gives up after a while; the rows keep their error for staff.
+fn delivery_options() -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(300))
+        .retry_policy(
+            RetryPolicy::builder()
+                .maximum_attempts(8)
+                .maximum_interval(Duration::from_secs(120))
+                .build(),
+        )
+        .build()
 }
 
 fn case_step(
@@ -128,14 +145,13 @@ async fn commit_step(
         step: case_step(&before, &step, seq, at, actor, &profile),
     };
     let recorded = ctx
-        .execute_activity(
-            CaseActivities::record_waiver_step,
-            record,
-            activity_options(Duration::from_secs(60)),
-        )
+        .execute_activity(CaseActivities::record_waiver_step, record, record_options())
         .await;
     if let Err(e) = recorded {
-        tracing::warn!(error = %e, "recording a waiver step failed");
+        // Only a non-retryable failure gets here. The number is used up
+        // either way, so it can never stand for two different steps.
+        tracing::error!(error = %e, "recording a waiver step failed for good");
+        ctx.state_mut(|s| s.seq = seq);
         return Err(unavailable());
     }
     ctx.state_mut(|s| {
@@ -173,6 +189,66 @@ async fn apply(
     let outcome = commit_step(ctx, &actor, step, now).await;
     ctx.state_mut(|s| s.busy = false);
     outcome
+}
+
+/// Fires the statutory clocks until the case ends.
+async fn run_clocks(mut ctx: WorkflowContext<WaiverWorkflow>) -> WorkflowResult<()> {
+    loop {
+        let (state, seen) = ctx.state(|s| (s.case.state, s.seq));
+        if state.is_terminal() {
+            return Ok(());
+        }
+        let next = ctx.state(|s| {
+            waiver::open_deadlines(&s.case, &s.profile)
+                .into_iter()
+                .next()
+        });
+        let changed = |s: &WaiverWorkflow| s.seq != seen;
+        match next {
+            None => ctx.wait_condition(changed).await?,
+            Some((deadline, command)) => {
+                let wait = (deadline.due_at - workflow_now(&ctx))
+                    .to_std()
+                    .unwrap_or(Duration::ZERO);
+                if !wait.is_zero() {
+                    temporalio_sdk::workflows::select! {
+                        _ = ctx.timer(wait) => {}
+                        _ = ctx.wait_condition(changed) => { continue; }
+                    }
+                }
+                // A refusal means another step got there first; the loop
+                // then looks at the clocks afresh.
+                let _ = apply(&mut ctx, Actor::system(), command).await;
+            }
+        }
+    }
+}
+
+/// Delivers each recorded step's emails, in order, until the case has
+/// ended and nothing is left to send.
+async fn deliver_emails(ctx: WorkflowContext<WaiverWorkflow>) -> WorkflowResult<()> {
+    loop {
+        ctx.wait_condition(|s: &WaiverWorkflow| {
+            !s.deliveries.is_empty() || (s.case.state.is_terminal() && !s.busy)
+        })
+        .await?;
+        let Some(seq) = ctx.state_mut(|s| s.deliveries.pop_front()) else {
+            return Ok(());
+        };
+        let case_id = ctx.state(|s| s.case.id.clone());
+        // A relay that stays down leaves the rows marked failed with their
+        // error; the case itself moves on.
+        let _ = ctx
+            .execute_activity(
+                CaseActivities::deliver_notifications,
+                DeliveryRequest {
+                    case_id,
+                    seq: seq as i32,
+                },
+                delivery_options(),
+            )
+            .await;
+    }
 }
 
 #[workflow_methods]
@@ -215,70 +291,17 @@ impl WaiverWorkflow {
                 ),
             }],
         };
-        // The opening record must land: retry until it does.
-        loop {
-            match commit_step(ctx, &actor, opening.clone(), now).await {
-                Ok(_) => break,
-                Err(_) => {
-                    ctx.timer(Duration::from_secs(5)).await;
-                }
-            }
+        if commit_step(ctx, &actor, opening, now).await.is_err() {
+            return Err(ApplicationFailure::new("the opening step could not be recorded").into());
         }
         ctx.state_mut(|s| s.busy = false);
-
-        loop {
-            while let Some(seq) = ctx.state_mut(|s| s.deliveries.pop_front()) {
-                let case_id = ctx.state(|s| s.case.id.clone());
-                let mut options = activity_options(Duration::from_secs(600));
-                options.retry_policy = Some(RetryPolicy::builder().maximum_attempts(8).build());
-                // A relay that stays down leaves the rows marked failed with
-                // their error; the case itself moves on.
-                let _ = ctx
-                    .execute_activity(
-                        CaseActivities::deliver_notifications,
-                        DeliveryRequest {
-                            case_id,
-                            seq: seq as i32,
-                        },
-                        options,
-                    )
-                    .await;
-            }
-            let (state, seen) = ctx.state(|s| (s.case.state, s.seq));
-            if state.is_terminal() {
-                ctx.wait_condition(|s: &WaiverWorkflow| !s.busy).await?;
-                if ctx.state(|s| s.deliveries.is_empty()) {
-                    return Ok(state.as_str().to_string());
-                }
-                continue;
-            }
-            let next = ctx.state(|s| {
-                waiver::open_deadlines(&s.case, &s.profile)
-                    .into_iter()
-                    .next()
-            });
-            let changed = |s: &WaiverWorkflow| s.seq != seen || !s.deliveries.is_empty();
-            match next {
-                None => {
-                    ctx.wait_condition(changed).await?;
-                }
-                Some((deadline, command)) => {
-                    let now = workflow_now(ctx);
-                    let wait = (deadline.due_at - now).to_std().unwrap_or(Duration::ZERO);
-                    if wait.is_zero() {
-                        // A refusal here means another step got there first.
-                        let _ = apply(ctx, Actor::system(), command).await;
-                        continue;
-                    }
-                    temporalio_sdk::workflows::select! {
-                        _ = ctx.timer(wait) => {
-                            let _ = apply(ctx, Actor::system(), command).await;
-                        }
-                        _ = ctx.wait_condition(changed) => {}
-                    }
-                }
-            }
-        }
+        // Clocks and email run side by side: a slow mail relay must not
+        // hold up an escalation or an expiry.
+        let (clocks, deliveries) =
+            futures::future::join(run_clocks(ctx.clone()), deliver_emails(ctx.clone())).await;
+        clocks?;
+        deliveries?;
+        Ok(ctx.state(|s| s.case.state.as_str().to_string()))
     }
 
     #[update_validator(command)]

@@ -23,6 +23,8 @@ pub type LeewaySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 pub enum Caller {
     Anonymous,
     BadToken,
+    /// The token could not be checked (the database is down).
+    Unavailable,
     Known(Principal),
 }
 
@@ -50,6 +52,9 @@ pub(crate) fn app<'a>(ctx: &async_graphql::Context<'a>) -> &'a AppContext {
 pub(crate) fn caller(ctx: &async_graphql::Context<'_>) -> ApiResult<Principal> {
     match ctx.data_opt::<Caller>() {
         Some(Caller::Known(p)) => Ok(p.clone()),
+        Some(Caller::Unavailable) => Err(ApiError::Unavailable(
+            "Leeway cannot check your token just now. Please try again shortly.".into(),
+        )),
         _ => Err(ApiError::Unauthenticated),
     }
 }

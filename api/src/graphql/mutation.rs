@@ -165,17 +165,24 @@ impl MutationRoot {
         .await
     }
 
+    /// Approving an amendment decides every provision of the amended request
+    /// again; denying it needs reasons and leaves the waiver as it was.
     async fn decide_waiver_amendment(
         &self,
         ctx: &Context<'_>,
         id: ID,
         approve: bool,
+        #[graphql(default)] decisions: Vec<ProvisionDecisionInput>,
         #[graphql(default)] reasons: Vec<String>,
     ) -> Result<WaiverCaseView> {
         run(
             ctx,
             &id,
-            WaiverCommand::DecideAmendment { approve, reasons },
+            WaiverCommand::DecideAmendment {
+                approve,
+                decisions: self::decisions(decisions),
+                reasons,
+            },
         )
         .await
     }

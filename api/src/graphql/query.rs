@@ -5,12 +5,13 @@ use super::definition_types::{WorkflowDefinition, waiver_definition};
 use super::waiver_types::{OrganisationView, WaiverCaseView};
 use super::{app, caller};
 use crate::error::ApiError;
-use async_graphql::connection::{Connection, Edge, EmptyFields, query};
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields, query};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use chrono::{DateTime, SecondsFormat, Utc};
 use leeway_entities::{audit_entry, organisation, provision, waiver_case, waiver_item};
 use leeway_workflows::audit::{self, SECURITY_CHAIN};
 use leeway_workflows::domain::actor::Role;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub struct QueryRoot;
 
@@ -24,6 +25,43 @@ pub struct Me {
 }
 
 const MAX_PAGE: usize = 100;
+
+/// Keyset cursor on (created_at, id), newest first: stable while new
+/// cases arrive, unlike an offset.
+pub struct CaseCursor {
+    created_at: DateTime<Utc>,
+    id: String,
+}
+
+impl CursorType for CaseCursor {
+    type Error = String;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        let bad = || {
+            "This page cursor is not one Leeway gave out; start from the first page.".to_string()
+        };
+        let text = hex::decode(s)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(bad)?;
+        let (at, id) = text.split_once('|').ok_or_else(bad)?;
+        let created_at = DateTime::parse_from_rfc3339(at)
+            .map_err(|_| bad())?
+            .with_timezone(&Utc);
+        Ok(CaseCursor {
+            created_at,
+            id: id.to_string(),
+        })
+    }
+
+    fn encode_cursor(&self) -> String {
+        hex::encode(format!(
+            "{}|{}",
+            self.created_at.to_rfc3339_opts(SecondsFormat::Nanos, true),
+            self.id
+        ))
+    }
+}
 
 #[Object]
 impl QueryRoot {
@@ -55,7 +93,7 @@ impl QueryRoot {
         citation: Option<String>,
         after: Option<String>,
         first: Option<i32>,
-    ) -> Result<Connection<usize, WaiverCaseView, EmptyFields, EmptyFields>> {
+    ) -> Result<Connection<CaseCursor, WaiverCaseView, EmptyFields, EmptyFields>> {
         let who = caller(ctx)?;
         let app = app(ctx);
         let district_filter = if who.role().is_district() {
@@ -86,7 +124,10 @@ impl QueryRoot {
             None,
             first,
             None,
-            |after, _before, first, _last| async move {
+            |after: Option<CaseCursor>,
+             _before: Option<CaseCursor>,
+             first: Option<usize>,
+             _last: Option<usize>| async move {
                 let mut select = waiver_case::Entity::find();
                 if let Some(d) = &district_filter {
                     select = select.filter(waiver_case::Column::DistrictId.eq(d.as_str()));
@@ -108,28 +149,35 @@ impl QueryRoot {
                         .collect();
                     select = select.filter(waiver_case::Column::Id.is_in(ids));
                 }
-                let total = select
-                    .clone()
-                    .count(&app.db)
-                    .await
-                    .map_err(ApiError::from)? as usize;
-                let start = after.map(|a| a + 1).unwrap_or(0);
+                if let Some(c) = &after {
+                    select = select.filter(
+                        Condition::any()
+                            .add(waiver_case::Column::CreatedAt.lt(c.created_at))
+                            .add(
+                                Condition::all()
+                                    .add(waiver_case::Column::CreatedAt.eq(c.created_at))
+                                    .add(waiver_case::Column::Id.lt(c.id.as_str())),
+                            ),
+                    );
+                }
                 let take = first.unwrap_or(20).min(MAX_PAGE);
-                let rows = select
+                let mut rows = select
                     .order_by_desc(waiver_case::Column::CreatedAt)
                     .order_by_desc(waiver_case::Column::Id)
-                    .offset(start as u64)
-                    .limit(take as u64)
+                    .limit(take as u64 + 1)
                     .all(&app.db)
                     .await
                     .map_err(ApiError::from)?;
-                let end = start + rows.len();
-                let mut connection = Connection::new(start > 0, end < total);
-                connection.edges.extend(
-                    rows.into_iter()
-                        .enumerate()
-                        .map(|(i, r)| Edge::new(start + i, WaiverCaseView::from(r))),
-                );
+                let more = rows.len() > take;
+                rows.truncate(take);
+                let mut connection = Connection::new(after.is_some(), more);
+                connection.edges.extend(rows.into_iter().map(|r| {
+                    let cursor = CaseCursor {
+                        created_at: r.created_at,
+                        id: r.id.clone(),
+                    };
+                    Edge::new(cursor, WaiverCaseView::from(r))
+                }));
                 Ok::<_, async_graphql::Error>(connection)
             },
         )
@@ -175,15 +223,30 @@ impl QueryRoot {
         vec![waiver_definition()]
     }
 
-    /// Districts, charters and schools.
+    /// Districts, charters and schools. District staff see their own
+    /// district and its schools; SEA staff see all; others see student
+    /// counts with cells under 10 suppressed.
     async fn organisations(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationView>> {
-        caller(ctx)?;
+        let who = caller(ctx)?;
         let rows = organisation::Entity::find()
             .order_by_asc(organisation::Column::Id)
             .all(&app(ctx).db)
             .await
             .map_err(ApiError::from)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let own = who.actor.organisation_id.as_str();
+        Ok(rows
+            .into_iter()
+            .filter(|o| {
+                !who.role().is_district() || o.id == own || o.parent_id.as_deref() == Some(own)
+            })
+            .map(|o| {
+                let mut view = OrganisationView::from(o);
+                if !who.role().is_district() && !who.role().reads_all_cases() {
+                    view.suppress_small_cells(10);
+                }
+                view
+            })
+            .collect())
     }
 
     /// Recomputes every audit chain. For auditors, approvers and administrators.

@@ -31,6 +31,10 @@ pub struct WaiverCaseView {
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub content_json: String,
+    #[graphql(skip)]
+    pub recommendation_json: Option<String>,
+    #[graphql(skip)]
+    pub pending_amendment_json: Option<String>,
 }
 
 impl From<waiver_case::Model> for WaiverCaseView {
@@ -50,6 +54,8 @@ impl From<waiver_case::Model> for WaiverCaseView {
             created_at: m.created_at,
             updated_at: m.updated_at,
             content_json: m.content,
+            recommendation_json: m.recommendation,
+            pending_amendment_json: m.pending_amendment,
         }
     }
 }
@@ -113,6 +119,19 @@ pub struct OrganisationView {
     pub subgroups: Json<serde_json::Value>,
 }
 
+impl OrganisationView {
+    /// FERPA disclosure avoidance: hide any subgroup count under `min`.
+    pub fn suppress_small_cells(&mut self, min: i64) {
+        if let serde_json::Value::Object(map) = &mut self.subgroups.0 {
+            for v in map.values_mut() {
+                if v.as_i64().is_some_and(|n| n < min) {
+                    *v = serde_json::Value::Null;
+                }
+            }
+        }
+    }
+}
+
 impl From<organisation::Model> for OrganisationView {
     fn from(o: organisation::Model) -> Self {
         Self {
@@ -128,6 +147,22 @@ impl From<organisation::Model> for OrganisationView {
 
 #[ComplexObject]
 impl WaiverCaseView {
+    /// The assigned reviewer's recommendation, per provision, once made.
+    async fn recommendation(&self) -> Option<Json<serde_json::Value>> {
+        self.recommendation_json
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok())
+            .map(Json)
+    }
+
+    /// An amendment awaiting the approver's decision.
+    async fn pending_amendment(&self) -> Option<Json<serde_json::Value>> {
+        self.pending_amendment_json
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok())
+            .map(Json)
+    }
+
     /// The request as currently written (the draft, or the last submission).
     async fn content(&self) -> Json<serde_json::Value> {
         Json(serde_json::from_str(&self.content_json).unwrap_or_default())

@@ -49,6 +49,22 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// A role a person can hold: never `system`, which only the
+    /// workflow's own clocks act as.
+    pub fn parse_person_role(s: &str) -> Option<Role> {
+        Role::parse(s).filter(|r| *r != Role::System)
+    }
+
+    /// "an SEA reviewer", "a district applicant".
+    pub fn with_article(self) -> String {
+        let label = self.label();
+        let article = match label.chars().next() {
+            Some('a' | 'e' | 'i' | 'o' | 'u' | 'S') => "an",
+            _ => "a",
+        };
+        format!("{article} {label}")
+    }
+
     /// District roles act only on their own organisation's cases.
     pub fn is_district(self) -> bool {
         matches!(self, Role::DistrictApplicant | Role::DistrictAuthorizedRep)
@@ -77,7 +93,7 @@ impl Role {
             Role::Legislator => "legislator",
             Role::Auditor => "auditor",
             Role::Admin => "administrator",
-            Role::System => "Leeway (automatic)",
+            Role::System => "Leeway clock",
         }
     }
 }

@@ -24,6 +24,21 @@ impl ClockDuration {
         chrono::Duration::seconds(i64::try_from(self.seconds).unwrap_or(i64::MAX))
     }
 
+    /// For people: "60-day", "12-hour", "6-second".
+    pub fn adjective(self) -> String {
+        let s = self.seconds;
+        let (n, unit) = if s.is_multiple_of(86_400) {
+            (s / 86_400, "day")
+        } else if s.is_multiple_of(3_600) {
+            (s / 3_600, "hour")
+        } else if s.is_multiple_of(60) {
+            (s / 60, "minute")
+        } else {
+            (s, "second")
+        };
+        format!("{n}-{unit}")
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         let split = text

@@ -243,8 +243,10 @@ pub enum WaiverCommand {
         content: WaiverContent,
         rulings: Vec<ProvisionRuling>,
     },
+    /// On approval, a decision for every provision of the amended request.
     DecideAmendment {
         approve: bool,
+        decisions: Vec<ProvisionDecision>,
         reasons: Vec<String>,
     },
     RequestRenewal {
@@ -293,7 +295,6 @@ impl WaiverCommand {
 const DISTRICT: &[Role] = &[Role::DistrictApplicant, Role::DistrictAuthorizedRep];
 const REP: &[Role] = &[Role::DistrictAuthorizedRep];
 const REVIEWER: &[Role] = &[Role::SeaReviewer];
-const REVIEW_OFFICE: &[Role] = &[Role::SeaReviewer, Role::SeaApprover];
 const APPROVER: &[Role] = &[Role::SeaApprover];
 const SYSTEM: &[Role] = &[Role::System];
 const EDITABLE: &[S] = &[S::Draft, S::Returned, S::RevisionRequested];
@@ -340,7 +341,7 @@ pub static TRANSITIONS: &[TransitionRule<WaiverState>] = &[
         command: "assign_reviewer",
         from: &[S::Accepted],
         to: &[S::ReviewerAssigned],
-        roles: REVIEW_OFFICE,
+        roles: APPROVER,
         description: "assign a reviewer",
     },
     TransitionRule {
@@ -368,6 +369,7 @@ pub static TRANSITIONS: &[TransitionRule<WaiverState>] = &[
         command: "decide",
         from: &[
             S::Recommended,
+            S::Submitted,
             S::Accepted,
             S::ReviewerAssigned,
             S::InReview,
@@ -492,7 +494,7 @@ fn check_rulings(content: &WaiverContent, rulings: &[ProvisionRuling]) -> Result
     for citation in content.citations() {
         match rulings.iter().find(|r| r.citation == citation) {
             None => problems.push(format!(
-                "{citation} was not checked against the provision catalog"
+                "{citation} was added while the request was being submitted; please submit it again"
             )),
             Some(r) if !r.waivable => problems.push(
                 r.reason
@@ -544,6 +546,39 @@ fn check_decisions(
     }
 }
 
+/// The denial reasons, as the audit entry records them.
+fn decision_reasons(decisions: &[ProvisionDecision]) -> Vec<String> {
+    decisions
+        .iter()
+        .filter_map(|d| {
+            d.reason
+                .as_ref()
+                .map(|r| format!("{}: {}", d.citation, r.trim()))
+        })
+        .collect()
+}
+
+/// One line per provision for the decision email.
+fn decision_lines(decisions: &[ProvisionDecision]) -> Vec<String> {
+    decisions
+        .iter()
+        .map(|d| {
+            let extra = d
+                .conditions
+                .as_ref()
+                .or(d.reason.as_ref())
+                .map(|s| format!(" ({})", s.trim()))
+                .unwrap_or_default();
+            format!(
+                "- {}: {}{}",
+                d.citation,
+                d.outcome.as_str().replace('_', " "),
+                extra
+            )
+        })
+        .collect()
+}
+
 fn require_reasons(reasons: &[String], what: &str) -> Result<Vec<String>, Refusal> {
     let reasons = non_empty(reasons);
     if reasons.is_empty() {
@@ -587,10 +622,11 @@ pub fn step(
     let rule = rule_for(name)
         .ok_or_else(|| Refusal::invalid_transition(format!("unknown command {name}")))?;
     if !rule.roles.contains(&actor.role) {
-        let who: Vec<&str> = rule.roles.iter().map(|r| r.label()).collect();
+        let who: Vec<String> = rule.roles.iter().map(|r| r.with_article()).collect();
+        let mut actor_role = actor.role.with_article();
+        actor_role[..1].make_ascii_uppercase();
         return Err(Refusal::forbidden(format!(
-            "A {} cannot {}; only a {} can.",
-            actor.role.label(),
+            "{actor_role} cannot {}; only {} can.",
             rule.description,
             who.join(" or ")
         )));
@@ -601,12 +637,12 @@ pub fn step(
         ));
     }
     if !rule.from.contains(&case.state) {
-        let allowed: Vec<&str> = rule.from.iter().map(|s| s.as_str()).collect();
+        let allowed: Vec<&str> = rule.from.iter().map(|s| s.label()).collect();
         return Err(Refusal::invalid_transition(format!(
             "You cannot {} while the request is {}. This is possible only when it is {}.",
             rule.description,
             case.state.label(),
-            allowed.join(", ")
+            allowed.join("; or ")
         )));
     }
     let title = if case.content.title.trim().is_empty() {
@@ -753,35 +789,12 @@ pub fn step(
             check_decisions(&case.content, decisions)?;
             next.decisions = decisions.clone();
             next.review_due = None;
-            reasons = decisions
-                .iter()
-                .filter_map(|d| {
-                    d.reason
-                        .as_ref()
-                        .map(|r| format!("{}: {}", d.citation, r.trim()))
-                })
-                .collect();
+            reasons = decision_reasons(decisions);
             let approved = decisions
                 .iter()
                 .filter(|d| d.outcome != Outcome::Deny)
                 .count();
-            let lines: Vec<String> = decisions
-                .iter()
-                .map(|d| {
-                    let extra = d
-                        .conditions
-                        .as_ref()
-                        .or(d.reason.as_ref())
-                        .map(|s| format!(" ({})", s.trim()))
-                        .unwrap_or_default();
-                    format!(
-                        "- {}: {}{}",
-                        d.citation,
-                        d.outcome.as_str().replace('_', " "),
-                        extra
-                    )
-                })
-                .collect();
+            let lines = decision_lines(decisions);
             if approved > 0 {
                 let end = profile.term.end_from(now);
                 next.term = Some(Term { start: now, end });
@@ -796,46 +809,48 @@ pub fn step(
         WaiverCommand::ProposeAmendment { content, rulings } => {
             require_ready(content, profile)?;
             check_rulings(content, rulings)?;
+            // An amendment is a submission too: reviewers see it frozen.
+            next.version += 1;
+            let hash = content_hash(content);
+            next.snapshot_hash = Some(hash.clone());
+            snapshot = Some(FrozenSnapshot {
+                version: next.version,
+                content: content.clone(),
+                hash,
+            });
             next.pending_amendment = Some(content.clone());
             next.state = S::AmendmentProposed;
             notices.push(notice(
                 &[Audience::Approvers],
                 format!("Amendment proposed: {title}"),
                 format!(
-                    "{} proposes an amendment to the active waiver \"{title}\".",
-                    case.district_id
+                    "{} proposes an amendment (version {}) to the active waiver \"{title}\".",
+                    case.district_id, next.version
                 ),
             ));
         }
         WaiverCommand::DecideAmendment {
             approve,
+            decisions,
             reasons: r,
         } => {
             next.state = S::Active;
-            let amended = next.pending_amendment.take();
+            let amended = next
+                .pending_amendment
+                .take()
+                .unwrap_or_else(|| case.content.clone());
             if *approve {
-                if let Some(amended) = amended {
-                    // Provisions already decided keep their decision and
-                    // conditions; new ones are approved by this decision.
-                    next.decisions = amended
-                        .items
-                        .iter()
-                        .map(|item| {
-                            case.decisions
-                                .iter()
-                                .find(|d| d.citation == item.citation)
-                                .cloned()
-                                .unwrap_or(ProvisionDecision {
-                                    citation: item.citation.clone(),
-                                    outcome: Outcome::Approve,
-                                    conditions: None,
-                                    reason: None,
-                                })
-                        })
-                        .collect();
-                    next.content = amended;
+                // Every provision of the amended request is decided again,
+                // so one denied before is not silently carried along.
+                check_decisions(&amended, decisions)?;
+                if decisions.iter().all(|d| d.outcome == Outcome::Deny) {
+                    return Err(Refusal::validation(
+                        "an approved amendment approves at least one provision; to refuse it, deny the amendment instead",
+                    ));
                 }
-                reasons = non_empty(r);
+                next.decisions = decisions.clone();
+                next.content = amended;
+                reasons = decision_reasons(decisions);
                 let end = case
                     .term
                     .as_ref()
@@ -844,7 +859,10 @@ pub fn step(
                 notices.push(notice(
                     &[Audience::District],
                     format!("Amendment approved: {title}"),
-                    format!("The amendment to \"{title}\" is approved. The term still ends {end}."),
+                    format!(
+                        "The amendment to \"{title}\" is approved:\n{}\nThe term still ends {end}.",
+                        decision_lines(decisions).join("\n")
+                    ),
                 ));
             } else {
                 reasons = require_reasons(r, "for denying the amendment")?;
@@ -936,7 +954,8 @@ pub fn step(
             next.review_due = None;
             reasons = vec![format!(
                 "the {} decision clock under {} ran out",
-                profile.clocks.review_decision, profile.statute
+                profile.clocks.review_decision.adjective(),
+                profile.statute
             )];
             notices.push(notice(&[Audience::Approvers, Audience::AssignedReviewer], format!("Overdue: {title} escalated to you"), format!("The decision clock for \"{title}\" ran out while it was {}. It is escalated to the approvers, who may now decide it. Nothing has been approved.", case.state.label())));
         }

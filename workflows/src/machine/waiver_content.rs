@@ -73,6 +73,29 @@ pub struct StaffVote {
 }
 
 impl WaiverContent {
+    fn texts(&self) -> impl Iterator<Item = &str> {
+        let support = &self.local_support;
+        [
+            self.title.as_str(),
+            self.resources.as_str(),
+            support.parent_consultation.as_str(),
+        ]
+        .into_iter()
+        .chain(support.staff_vote.iter().map(|v| v.certified_by.as_str()))
+        .chain(self.applicant.school_ids.iter().map(String::as_str))
+        .chain(self.grades.iter().map(String::as_str))
+        .chain(self.subgroups.iter().map(String::as_str))
+        .chain(self.items.iter().flat_map(|i| {
+            [
+                i.citation.as_str(),
+                i.rationale.as_str(),
+                i.replacement_practice.as_str(),
+                i.goal.as_str(),
+                i.measure.as_str(),
+            ]
+        }))
+    }
+
     pub fn citations(&self) -> Vec<String> {
         self.items.iter().map(|i| i.citation.clone()).collect()
     }
@@ -80,6 +103,12 @@ impl WaiverContent {
     /// Shape checks that hold at any time (drafts included).
     pub fn check_shape(&self) -> Vec<String> {
         let mut problems = Vec::new();
+        if self.texts().any(|t| {
+            t.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        }) {
+            problems.push("the request contains invisible control characters; please retype the affected text".into());
+        }
         if self.title.chars().count() > 200 {
             problems.push("the title is longer than 200 characters".into());
         }
@@ -97,7 +126,7 @@ impl WaiverContent {
         }
         match self.applicant.kind {
             ApplicantKind::District if !self.applicant.school_ids.is_empty() => problems.push(
-                "a district-wide request lists no schools; choose `school` or `innovation_zone` to name schools".into(),
+                "a district-wide request lists no schools; choose SCHOOL or INNOVATION_ZONE to name schools".into(),
             ),
             ApplicantKind::School if self.applicant.school_ids.len() != 1 => {
                 problems.push("a school request names exactly one school".into())
@@ -146,16 +175,16 @@ impl WaiverContent {
             match &support.board_vote {
                 None => problems.push(format!(
                     "{} requires a local board vote of {} of the membership; record the vote",
-                    profile.code, rule.threshold
+                    profile.statute, rule.threshold
                 )),
-                Some(v) if v.yes + v.no > v.membership => problems.push(format!(
+                Some(v) if u64::from(v.yes) + u64::from(v.no) > u64::from(v.membership) => problems.push(format!(
                     "the board vote counts {} votes but the board has {} members",
-                    v.yes + v.no,
+                    u64::from(v.yes) + u64::from(v.no),
                     v.membership
                 )),
                 Some(v) if !rule.threshold.is_met(v.yes, v.membership) => problems.push(format!(
                     "the board vote ({} of {} members) is short of the {} of membership {} requires",
-                    v.yes, v.membership, rule.threshold, profile.code
+                    v.yes, v.membership, rule.threshold, profile.statute
                 )),
                 Some(_) => {}
             }
@@ -164,25 +193,25 @@ impl WaiverContent {
             match &support.staff_vote {
                 None => problems.push(format!(
                     "{} requires a staff vote of {} of eligible employees; record the vote",
-                    profile.code, rule.threshold
+                    profile.statute, rule.threshold
                 )),
                 Some(v) => {
-                    if v.yes + v.no > v.eligible {
+                    if u64::from(v.yes) + u64::from(v.no) > u64::from(v.eligible) {
                         problems.push(format!(
                             "the staff vote counts {} votes but only {} employees are eligible",
-                            v.yes + v.no,
+                            u64::from(v.yes) + u64::from(v.no),
                             v.eligible
                         ));
                     } else if !rule.threshold.is_met(v.yes, v.eligible) {
                         problems.push(format!(
                             "the staff vote ({} of {} eligible) is short of the {} {} requires",
-                            v.yes, v.eligible, rule.threshold, profile.code
+                            v.yes, v.eligible, rule.threshold, profile.statute
                         ));
                     }
                     if rule.secret_ballot && !v.secret_ballot {
                         problems.push(format!(
                             "{} requires the staff vote by secret ballot",
-                            profile.code
+                            profile.statute
                         ));
                     }
                     if v.certified_by.trim().is_empty() {
@@ -201,13 +230,13 @@ impl WaiverContent {
                     if days < i64::from(rule.posting_days) {
                         problems.push(format!(
                             "the plan was posted {days} days before the board vote; {} requires {}",
-                            profile.code, rule.posting_days
+                            profile.statute, rule.posting_days
                         ));
                     }
                 }
                 _ => problems.push(format!(
                     "{} requires a public hearing, the plan posted {} days before the board vote, and both dates recorded",
-                    profile.code, rule.posting_days
+                    profile.statute, rule.posting_days
                 )),
             }
         }

@@ -117,6 +117,7 @@ fn sample_commands() -> Vec<WaiverCommand> {
         },
         WaiverCommand::DecideAmendment {
             approve: true,
+            decisions: decisions(&c, Outcome::Approve),
             reasons: vec![],
         },
         WaiverCommand::RequestRenewal {
@@ -548,14 +549,35 @@ fn amendment_keeps_the_term_end_and_renewal_extends_it() {
     case.term = Some(Term { start: now(), end });
     let mut amended = ready_content();
     amended.items.push(item("DS 22-9-106 class size"));
-    case.pending_amendment = Some(amended);
+    case.pending_amendment = Some(amended.clone());
     case.decisions = decisions(&ready_content(), Outcome::Approve);
     let approver = actor_for(&WaiverCommand::Revoke { reasons: vec![] });
+    // The new provision must be decided too.
+    let short = step(
+        &case,
+        &approver,
+        &WaiverCommand::DecideAmendment {
+            approve: true,
+            decisions: decisions(&ready_content(), Outcome::Approve),
+            reasons: vec![],
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap_err();
+    assert!(
+        short
+            .message
+            .contains("DS 22-9-106 class size has no decision"),
+        "{}",
+        short.message
+    );
     let s = step(
         &case,
         &approver,
         &WaiverCommand::DecideAmendment {
             approve: true,
+            decisions: decisions(&amended, Outcome::Approve),
             reasons: vec![],
         },
         now(),
@@ -594,6 +616,56 @@ fn amendment_keeps_the_term_end_and_renewal_extends_it() {
     )
     .unwrap_err();
     assert_eq!(denied.code, RefusalCode::Validation);
+}
+
+#[test]
+fn an_amendment_is_a_new_snapshot() {
+    let mut case = case_in(S::Active, &WaiverCommand::AcceptAsComplete);
+    case.version = 1;
+    let mut amended = ready_content();
+    amended.items.push(item("DS 22-9-106 class size"));
+    let rep = actor_for(&WaiverCommand::Submit { rulings: vec![] });
+    let s = step(
+        &case,
+        &rep,
+        &WaiverCommand::ProposeAmendment {
+            content: amended.clone(),
+            rulings: rulings(&amended),
+        },
+        now(),
+        &profile(),
+    )
+    .unwrap();
+    let snap = s.snapshot.unwrap();
+    assert_eq!((snap.version, snap.hash), (2, content_hash(&amended)));
+    assert_eq!(
+        s.case.content,
+        ready_content(),
+        "the approved content stands until the amendment is decided"
+    );
+}
+
+#[test]
+fn huge_vote_counts_do_not_overflow() {
+    let mut c = ready_content();
+    c.local_support.board_vote = Some(Vote {
+        yes: u32::MAX,
+        no: 1,
+        membership: 7,
+    });
+    let problems = c.check_ready_to_submit(&profile());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("but the board has 7 members")),
+        "{problems:?}"
+    );
+    c.title = "Bad\u{0}title".into();
+    assert!(
+        c.check_shape()
+            .iter()
+            .any(|p| p.contains("control characters"))
+    );
 }
 
 #[test]
