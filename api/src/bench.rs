@@ -41,12 +41,12 @@ pub fn table(samples: &[Sample]) -> String {
         .unwrap_or(1.0)
         .max(1e-9);
     let mut out = format!(
-        "{:<48} {:>6} {:>12} {:>12} {:>14}\n",
+        "{:<56} {:>6} {:>12} {:>12} {:>14}\n",
         "measurement", "runs", "median ms", "p90 ms", "x baseline"
     );
     for s in samples {
         out.push_str(&format!(
-            "{:<48} {:>6} {:>12} {:>12} {:>14.2}\n",
+            "{:<56} {:>6} {:>12} {:>12} {:>14.2}\n",
             s.name,
             s.durations.len(),
             ms(s.median()),
@@ -169,13 +169,51 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Stri
         .await?;
         graphql_sample.durations.push(t.elapsed());
     }
+    // Transitions that email people: submit (district, reviewers) and
+    // return as incomplete (district), alternately, on a complete request.
+    let mut mailing_sample = Sample {
+        name: "transition with email through GraphQL (submit/return)",
+        durations: Vec::new(),
+    };
+    gql(
+        &http,
+        &url,
+        "demo-district-applicant",
+        edit,
+        json!({ "id": case_id, "c": complete_content() }),
+    )
+    .await?;
+    let submit = "mutation($id: ID!) { submitWaiver(id: $id) { state } }";
+    let give_back = "mutation($id: ID!) { returnWaiverIncomplete(id: $id, reasons: [\"Benchmark\"]) { state } }";
+    for i in 0..iterations {
+        let (token, document) = if i % 2 == 0 {
+            ("demo-district-rep", submit)
+        } else {
+            ("demo-reviewer", give_back)
+        };
+        let t = Instant::now();
+        gql(&http, &url, token, document, json!({ "id": case_id })).await?;
+        mailing_sample.durations.push(t.elapsed());
+    }
     bare.execute_update(
         BareUpdateWorkflow::finish,
         (),
         WorkflowExecuteUpdateOptions::default(),
     )
     .await?;
-    Ok(table(&[bare_sample, graphql_sample]))
+    Ok(table(&[bare_sample, graphql_sample, mailing_sample]))
+}
+
+fn complete_content() -> Value {
+    json!({
+        "title": "Benchmark request",
+        "items": [{ "citation": "DS 22-7-101", "rationale": "r", "replacementPractice": "p", "goal": "g", "measure": "m" }],
+        "studentsAffected": 100,
+        "localSupport": {
+            "boardVote": { "yes": 4, "no": 1, "membership": 5 },
+            "staffVote": { "yes": 30, "no": 2, "eligible": 40, "secretBallot": true, "certifiedBy": "panel" }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -154,10 +154,14 @@ async fn commit_step(
         ctx.state_mut(|s| s.seq = seq);
         return Err(unavailable());
     }
+    let has_mail = !step.notices.is_empty();
     ctx.state_mut(|s| {
         s.case = step.case.clone();
         s.seq = seq;
-        s.deliveries.push_back(seq);
+        // A step with nothing to tell anyone needs no delivery round trip.
+        if has_mail {
+            s.deliveries.push_back(seq);
+        }
     });
     Ok(CommandOutcome {
         seq,
