@@ -79,7 +79,9 @@ impl RunningApp {
             tokio::task::spawn_blocking(move || worker::spawn(worker_settings, db_url, mail))
                 .await??;
         let client = worker::connect_client(&temporal).await?;
+        let mailer = leeway_workflows::mailer::Mailer::new(&settings.mail)?;
         let app = AppContext {
+            mailer,
             db,
             temporal: client,
             task_queue: settings.task_queue.clone(),

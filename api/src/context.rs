@@ -6,6 +6,7 @@ use chrono::Utc;
 use leeway_entities::waiver_case;
 use leeway_workflows::audit::{self, AuditRecord, SECURITY_CHAIN};
 use leeway_workflows::domain::state_profile::StateProfile;
+use leeway_workflows::mailer::Mailer;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use temporalio_client::Client;
 
@@ -15,6 +16,8 @@ pub struct AppContext {
     pub temporal: Client,
     pub task_queue: String,
     pub profile: StateProfile,
+    /// For staff-requested redelivery; steps' own emails go out from the worker.
+    pub mailer: Mailer,
 }
 
 impl AppContext {

@@ -59,6 +59,7 @@ impl From<Refusal> for ApiError {
             RefusalCode::InvalidTransition => ApiError::InvalidTransition(r.message),
             RefusalCode::Validation => ApiError::Validation(r.message),
             RefusalCode::Unavailable => ApiError::Unavailable(r.message),
+            RefusalCode::Conflict => ApiError::Conflict(r.message),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! accepts everything and keeps each message.
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Debug)]
@@ -26,6 +27,7 @@ impl CapturedMail {
 pub struct SmtpCapture {
     pub port: u16,
     mails: Arc<Mutex<Vec<CapturedMail>>>,
+    failing: Arc<AtomicBool>,
 }
 
 impl SmtpCapture {
@@ -33,16 +35,27 @@ impl SmtpCapture {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         let mails = Arc::new(Mutex::new(Vec::new()));
-        let sink = mails.clone();
+        let failing = Arc::new(AtomicBool::new(false));
+        let (sink, fail) = (mails.clone(), failing.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let sink = sink.clone();
+                let (sink, fail) = (sink.clone(), fail.clone());
                 std::thread::spawn(move || {
-                    let _ = session(stream, &sink);
+                    let _ = session(stream, &sink, &fail);
                 });
             }
         });
-        Ok(SmtpCapture { port, mails })
+        Ok(SmtpCapture {
+            port,
+            mails,
+            failing,
+        })
+    }
+
+    /// While set, every message is refused with a temporary failure, as a
+    /// relay that is down for maintenance would.
+    pub fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::SeqCst);
     }
 
     pub fn mails(&self) -> Vec<CapturedMail> {
@@ -50,7 +63,11 @@ impl SmtpCapture {
     }
 }
 
-fn session(stream: TcpStream, sink: &Mutex<Vec<CapturedMail>>) -> std::io::Result<()> {
+fn session(
+    stream: TcpStream,
+    sink: &Mutex<Vec<CapturedMail>>,
+    failing: &AtomicBool,
+) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     out.write_all(b"220 leeway-test ESMTP\r\n")?;
@@ -64,6 +81,8 @@ fn session(stream: TcpStream, sink: &Mutex<Vec<CapturedMail>>) -> std::io::Resul
         let upper = line.to_ascii_uppercase();
         if upper.starts_with("EHLO") || upper.starts_with("HELO") {
             out.write_all(b"250-leeway-test\r\n250 8BITMIME\r\n")?;
+        } else if upper.starts_with("MAIL FROM:") && failing.load(Ordering::SeqCst) {
+            out.write_all(b"451 4.3.0 relay down for maintenance\r\n")?;
         } else if upper.starts_with("MAIL FROM:") {
             from = line[10..].trim().to_string();
             to.clear();

@@ -818,3 +818,97 @@ async fn lists_page_and_filter() {
     assert_eq!(code, "VALIDATION");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_commands_apply_once() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Two clicks").await;
+    let v = json!({ "id": id });
+    let submit = q("submitWaiver", "");
+    // Two certifications sent at the same moment: one submits, the other is
+    // refused (CONFLICT if it was checked before the first was applied).
+    let (a, b) = tokio::join!(
+        app.gql(Some(REP), &submit, v.clone()),
+        app.gql(Some(REP), &submit, v.clone())
+    );
+    let outcomes: Vec<Option<String>> = [&a, &b]
+        .iter()
+        .map(|r| {
+            r["errors"][0]["extensions"]["code"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_none()).count(),
+        1,
+        "{a:#} {b:#}"
+    );
+    let refused = outcomes.into_iter().flatten().next().unwrap();
+    assert!(
+        refused == "CONFLICT" || refused == "INVALID_TRANSITION",
+        "{refused}"
+    );
+    let data = app.ok(REP, CASE, v).await;
+    let submits = data["waiverCase"]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["command"] == "submit")
+        .count();
+    assert_eq!(submits, 1);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_email_is_recorded_and_redelivered_once() {
+    let app = TestApp::start("DEMO").await;
+    app.smtp.set_failing(true);
+    let id = open(&app, "Relay down").await;
+    let v = json!({ "id": id });
+    let notes = "query($id: ID!) { waiverCase(id: $id) { notifications { status attempts lastError messageId } } }";
+    let data = app
+        .eventually(APPLICANT, notes, v.clone(), Duration::from_secs(30), |d| {
+            d["waiverCase"]["notifications"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|n| n["status"] == "failed")
+        })
+        .await;
+    let first = &data["waiverCase"]["notifications"][0];
+    assert!(
+        first["lastError"].as_str().unwrap().contains("relay down"),
+        "{first}"
+    );
+    assert!(app.smtp.mails().is_empty());
+
+    let redeliver =
+        "mutation($id: ID!) { redeliverWaiverNotifications(id: $id) { notifications { status } } }";
+    let (code, _) = app.refused(Some(APPROVER), redeliver, v.clone()).await;
+    assert_eq!(code, "FORBIDDEN");
+    app.smtp.set_failing(false);
+    app.ok("demo-admin", redeliver, v.clone()).await;
+    let data = app
+        .eventually(APPLICANT, notes, v, Duration::from_secs(30), |d| {
+            d["waiverCase"]["notifications"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|n| n["status"] == "sent")
+        })
+        .await;
+    // Give the workflow's own retry time to run too: still one copy each.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for n in data["waiverCase"]["notifications"].as_array().unwrap() {
+        let mid = n["messageId"].as_str().unwrap();
+        let copies = app
+            .smtp
+            .mails()
+            .iter()
+            .filter(|m| m.header("Message-ID").as_deref() == Some(mid))
+            .count();
+        assert_eq!(copies, 1, "{mid}");
+    }
+    app.stop().await;
+}

@@ -62,7 +62,7 @@ impl CaseActivities {
         _ctx: ActivityContext,
         input: DeliveryRequest,
     ) -> Result<u32, ActivityError> {
-        let sent = outbox::deliver(&self.db, &self.mailer, &input.case_id, input.seq).await?;
+        let sent = outbox::deliver(&self.db, &self.mailer, &input.case_id, Some(input.seq)).await?;
         Ok(sent as u32)
     }
 }

@@ -119,10 +119,9 @@ pub async fn queue<C: ConnectionTrait>(
 pub enum DeliveryError {
     #[error(transparent)]
     Db(#[from] DbErr),
-    #[error("{failed} of {total} emails for {case_id} step {seq} failed: {first_error}")]
+    #[error("{failed} of {total} emails for {case_id} failed: {first_error}")]
     Failed {
         case_id: String,
-        seq: i32,
         failed: usize,
         total: usize,
         first_error: String,
@@ -133,18 +132,21 @@ pub enum DeliveryError {
 /// that died; it may be taken over.
 const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(5);
 
-/// Sends every unsent email of one step and records each outcome. Each row
+/// Sends every unsent email of one step (or, with `seq` `None`, of the
+/// whole case) and records each outcome. Each row
 /// is claimed before it is sent, so two overlapping attempts (a timed-out
 /// one still running and its retry) never send the same email.
 pub async fn deliver<C: ConnectionTrait>(
     db: &C,
     mailer: &Mailer,
     case_id: &str,
-    seq: i32,
+    seq: Option<i32>,
 ) -> Result<usize, DeliveryError> {
-    let pending = notification::Entity::find()
-        .filter(notification::Column::CaseId.eq(case_id))
-        .filter(notification::Column::Seq.eq(seq))
+    let mut pending = notification::Entity::find().filter(notification::Column::CaseId.eq(case_id));
+    if let Some(seq) = seq {
+        pending = pending.filter(notification::Column::Seq.eq(seq));
+    }
+    let pending = pending
         .filter(notification::Column::Status.ne("sent"))
         .order_by_asc(notification::Column::Id)
         .all(db)
@@ -208,7 +210,6 @@ pub async fn deliver<C: ConnectionTrait>(
     } else {
         Err(DeliveryError::Failed {
             case_id: case_id.to_string(),
-            seq,
             failed: errors.len(),
             total,
             first_error: errors.remove(0),

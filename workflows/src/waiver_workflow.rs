@@ -6,7 +6,7 @@ use crate::case_record::{CaseStep, OpenClock};
 use crate::domain::actor::Actor;
 use crate::domain::state_profile::StateProfile;
 use crate::machine::waiver::{self, Step, WaiverCase, WaiverCommand, WaiverState};
-use crate::machine::{Audience, Notice, Refusal};
+use crate::machine::{Audience, Notice, Refusal, RefusalCode};
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -123,7 +123,7 @@ fn case_step(
 
 fn unavailable() -> Refusal {
     Refusal {
-        code: crate::machine::RefusalCode::Unavailable,
+        code: RefusalCode::Unavailable,
         message: "The step could not be saved and nothing changed. Please try again shortly."
             .into(),
     }
@@ -331,9 +331,21 @@ impl WaiverWorkflow {
         ctx: &mut WorkflowContext<Self>,
         input: CommandEnvelope,
     ) -> Result<CommandOutcome, Box<dyn std::error::Error + Send + Sync>> {
-        apply(ctx, input.actor, input.command)
-            .await
-            .map_err(|r| r.to_wire().into())
+        apply(ctx, input.actor, input.command).await.map_err(|r| {
+            // The validator accepted this command, so a refusal now means a
+            // step that ran in between changed the case.
+            let r = match r.code {
+                RefusalCode::Unavailable => r,
+                _ => Refusal {
+                    code: RefusalCode::Conflict,
+                    message: format!(
+                        "Someone changed this request at the same moment, so this was not applied: {} Reload the request and try again.",
+                        r.message
+                    ),
+                },
+            };
+            r.to_wire().into()
+        })
     }
 
     /// Waits until the case is settled (no step being recorded) and

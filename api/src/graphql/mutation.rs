@@ -2,9 +2,12 @@
 use super::inputs::{ProvisionDecisionInput, WaiverContentInput};
 use super::waiver_types::WaiverCaseView;
 use super::{app, caller};
+use crate::error::ApiError;
 use async_graphql::{Context, ID, Object, Result};
+use leeway_workflows::domain::actor::Role;
 use leeway_workflows::machine::waiver::{ProvisionDecision, WaiverCommand};
 use leeway_workflows::machine::waiver_content::WaiverContent;
+use leeway_workflows::outbox;
 
 pub struct MutationRoot;
 
@@ -204,6 +207,39 @@ impl MutationRoot {
         #[graphql(default)] reasons: Vec<String>,
     ) -> Result<WaiverCaseView> {
         run(ctx, &id, WaiverCommand::DecideRenewal { approve, reasons }).await
+    }
+
+    /// Sends again every email of the case that has not gone out (a relay
+    /// that was down, say). For administrators. Each email still goes out
+    /// at most once.
+    async fn redeliver_waiver_notifications(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<WaiverCaseView> {
+        let who = caller(ctx)?;
+        let app = app(ctx);
+        if who.role() != Role::Admin {
+            app.audit_refusal(
+                &who,
+                Some(&id),
+                "redeliver_notifications",
+                "only administrators redeliver email",
+            )
+            .await;
+            return Err(ApiError::Forbidden(
+                "Only administrators can send a request's emails again.".into(),
+            )
+            .into());
+        }
+        let case = app
+            .waiver_case_for(&who, &id, "redeliver_notifications")
+            .await?;
+        if let Err(e) = outbox::deliver(&app.db, &app.mailer, &case.id, None).await {
+            // The rows now say what failed; the case shows them.
+            tracing::warn!(error = %e, "redelivery left some emails unsent");
+        }
+        Ok(app.waiver_case_for(&who, &id, "read_waiver").await?.into())
     }
 
     async fn withdraw_waiver(

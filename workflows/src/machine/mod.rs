@@ -24,6 +24,9 @@ pub enum RefusalCode {
     Validation,
     /// The step could not be saved; nothing changed. Safe to retry.
     Unavailable,
+    /// Another step changed the case between checking this command and
+    /// applying it.
+    Conflict,
 }
 
 impl RefusalCode {
@@ -33,6 +36,7 @@ impl RefusalCode {
             RefusalCode::InvalidTransition => "INVALID_TRANSITION",
             RefusalCode::Validation => "VALIDATION",
             RefusalCode::Unavailable => "UNAVAILABLE",
+            RefusalCode::Conflict => "CONFLICT",
         }
     }
 }
