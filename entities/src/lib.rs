@@ -4,6 +4,7 @@
 
 pub mod api_token;
 pub mod audit_entry;
+pub mod audit_head;
 pub mod case_deadline;
 pub mod db;
 pub mod notification;
@@ -18,9 +19,9 @@ pub mod waiver_snapshot;
 pub mod all {
     pub use super::{
         api_token::Entity as ApiToken, audit_entry::Entity as AuditEntry,
-        case_deadline::Entity as CaseDeadline, notification::Entity as Notification,
-        organisation::Entity as Organisation, provision::Entity as Provision, user::Entity as User,
-        waiver_case::Entity as WaiverCase, waiver_item::Entity as WaiverItem,
-        waiver_snapshot::Entity as WaiverSnapshot,
+        audit_head::Entity as AuditHead, case_deadline::Entity as CaseDeadline,
+        notification::Entity as Notification, organisation::Entity as Organisation,
+        provision::Entity as Provision, user::Entity as User, waiver_case::Entity as WaiverCase,
+        waiver_item::Entity as WaiverItem, waiver_snapshot::Entity as WaiverSnapshot,
     };
 }

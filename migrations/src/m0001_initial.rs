@@ -30,6 +30,7 @@ impl MigrationTrait for Migration {
         create(manager, WaiverItem).await?;
         create(manager, WaiverSnapshot).await?;
         create(manager, AuditEntry).await?;
+        create(manager, AuditHead).await?;
         create(manager, Notification).await?;
         create(manager, CaseDeadline).await?;
         manager
@@ -79,6 +80,7 @@ impl MigrationTrait for Migration {
         for table in [
             CaseDeadline.table_ref(),
             Notification.table_ref(),
+            AuditHead.table_ref(),
             AuditEntry.table_ref(),
             WaiverSnapshot.table_ref(),
             WaiverItem.table_ref(),

@@ -482,6 +482,28 @@ async fn another_district_is_refused_and_audited() {
     );
     let state = app.ok(REP, CASE, v).await;
     assert_eq!(state["waiverCase"]["state"], "draft", "nothing changed");
+
+    // Cutting the newest refusal from the shared security chain is caught.
+    let db = &app.running.app.db;
+    assert!(
+        leeway_workflows::audit::verify(db)
+            .await
+            .unwrap()
+            .is_intact()
+    );
+    db.execute_unprepared(
+        "DELETE FROM audit_entries WHERE chain = 'security' AND seq = (SELECT MAX(seq) FROM audit_entries WHERE chain = 'security')",
+    )
+    .await
+    .unwrap();
+    let report = leeway_workflows::audit::verify(db).await.unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.chain == "security" && p.problem.contains("should run to entry")),
+        "{report:?}"
+    );
     app.stop().await;
 }
 

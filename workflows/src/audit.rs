@@ -3,7 +3,8 @@
 //! and the previous entry's hash, so editing or deleting a row breaks the
 //! chain from that point on.
 use chrono::{DateTime, SubsecRound, Utc};
-use leeway_entities::{audit_entry, waiver_case, waiver_snapshot};
+use leeway_entities::{audit_entry, audit_head, waiver_case, waiver_snapshot};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set, TransactionSession, TransactionTrait,
@@ -132,6 +133,7 @@ async fn insert<C: ConnectionTrait>(
         hash: String::new(),
     };
     model.hash = entry_hash(&model);
+    let (chain, hash) = (model.chain.clone(), model.hash.clone());
     let active = audit_entry::ActiveModel {
         chain: Set(model.chain),
         seq: Set(model.seq),
@@ -149,6 +151,24 @@ async fn insert<C: ConnectionTrait>(
         ..Default::default()
     };
     active.insert(db).await?;
+    let head = audit_head::ActiveModel {
+        chain: Set(chain),
+        seq: Set(seq),
+        hash: Set(hash),
+        updated_at: Set(Utc::now()),
+    };
+    audit_head::Entity::insert(head)
+        .on_conflict(
+            OnConflict::column(audit_head::Column::Chain)
+                .update_columns([
+                    audit_head::Column::Seq,
+                    audit_head::Column::Hash,
+                    audit_head::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -200,8 +220,10 @@ impl VerifyReport {
 /// Recomputes every hash and link; checks that each frozen snapshot still
 /// matches the hash its submission recorded; and that each case's chain
 /// runs up to the last transition the read model recorded, so a deleted
-/// tail is caught too. (The shared `security` chain has no such anchor: a
-/// deleted tail there is not detectable.)
+/// tail is caught too. Every chain, the shared `security` one included,
+/// must also reach the head recorded with its newest entry. (Someone who
+/// can rewrite both tables consistently can still hide a cut tail: only an
+/// anchor kept outside the database would stop that.)
 pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
     let entries = audit_entry::Entity::find()
         .order_by_asc(audit_entry::Column::Chain)
@@ -239,6 +261,34 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
                 break;
             }
             prev_hash = e.hash.clone();
+        }
+    }
+    for head in audit_head::Entity::find().all(db).await? {
+        let last = chains.get(&head.chain).and_then(|c| c.last());
+        if last.is_none_or(|e| e.seq != head.seq || e.hash != head.hash) {
+            report.problems.push(ChainProblem {
+                chain: head.chain.clone(),
+                seq: last.map(|e| e.seq + 1).unwrap_or(1),
+                problem: format!(
+                    "the chain should run to entry {} but ends at {}",
+                    head.seq,
+                    last.map(|e| e.seq).unwrap_or(0)
+                ),
+            });
+        }
+    }
+    for chain in chains.keys() {
+        if !report.problems.iter().any(|p| &p.chain == chain)
+            && audit_head::Entity::find_by_id(chain.as_str())
+                .one(db)
+                .await?
+                .is_none()
+        {
+            report.problems.push(ChainProblem {
+                chain: chain.clone(),
+                seq: 0,
+                problem: "the chain's head record is missing".into(),
+            });
         }
     }
     for snap in waiver_snapshot::Entity::find().all(db).await? {
