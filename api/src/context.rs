@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
 use leeway_entities::waiver_case;
 use leeway_workflows::audit::{self, AuditRecord, SECURITY_CHAIN};
+use leeway_workflows::domain::actor::Role;
 use leeway_workflows::domain::state_profile::StateProfile;
 use leeway_workflows::mailer::Mailer;
 use sea_orm::{DatabaseConnection, EntityTrait};
@@ -23,7 +24,7 @@ pub struct AppContext {
 impl AppContext {
     /// Records a refused attempt on the security chain. Failing to record
     /// must not turn a refusal into an outage, so errors are only logged.
-    pub async fn audit_refusal(
+    async fn audit_refusal(
         &self,
         who: &Principal,
         case_id: Option<&str>,
@@ -47,6 +48,34 @@ impl AppContext {
         }
     }
 
+    /// Every authorization refusal goes through here: it is audited, then
+    /// returned as FORBIDDEN with `reason` as the message.
+    pub async fn refuse(
+        &self,
+        who: &Principal,
+        case_id: Option<&str>,
+        action: &str,
+        reason: &str,
+    ) -> ApiError {
+        self.audit_refusal(who, case_id, action, reason).await;
+        ApiError::Forbidden(reason.to_string())
+    }
+
+    /// Refuses (and audits) unless the principal holds one of `roles`.
+    pub async fn require_role(
+        &self,
+        who: &Principal,
+        roles: &[Role],
+        action: &str,
+        reason: &str,
+    ) -> ApiResult<()> {
+        if roles.contains(&who.role()) {
+            Ok(())
+        } else {
+            Err(self.refuse(who, None, action, reason).await)
+        }
+    }
+
     /// Loads a case the principal may see; another district's case is
     /// refused and audited.
     pub async fn waiver_case_for(
@@ -67,8 +96,7 @@ impl AppContext {
             } else {
                 "Your role cannot see waiver requests."
             };
-            self.audit_refusal(who, Some(case_id), action, reason).await;
-            return Err(ApiError::Forbidden(reason.into()));
+            return Err(self.refuse(who, Some(case_id), action, reason).await);
         }
         Ok(case)
     }

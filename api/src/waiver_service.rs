@@ -38,9 +38,14 @@ fn new_case_id() -> String {
 impl AppContext {
     pub async fn open_waiver(&self, who: &Principal, content: WaiverContent) -> ApiResult<String> {
         if !who.role().is_district() {
-            let reason = "Only district staff open waiver requests.";
-            self.audit_refusal(who, None, "open_waiver", reason).await;
-            return Err(ApiError::Forbidden(reason.into()));
+            return Err(self
+                .refuse(
+                    who,
+                    None,
+                    "open_waiver",
+                    "Only district staff open waiver requests.",
+                )
+                .await);
         }
         let problems = content.check_shape();
         if !problems.is_empty() {
@@ -175,8 +180,9 @@ impl AppContext {
                 let refusal = Refusal::from_wire(&failure.message)
                     .ok_or_else(|| ApiError::internal("apply the command", &failure.message))?;
                 if refusal.code == leeway_workflows::machine::RefusalCode::Forbidden {
-                    self.audit_refusal(who, Some(case_id), command.name(), &refusal.message)
-                        .await;
+                    return Err(self
+                        .refuse(who, Some(case_id), command.name(), &refusal.message)
+                        .await);
                 }
                 Err(refusal.into())
             }

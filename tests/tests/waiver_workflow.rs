@@ -830,6 +830,21 @@ async fn lists_page_and_filter() {
         )
         .await;
     assert_eq!(code, "FORBIDDEN");
+    let audit = app
+        .ok(
+            AUDITOR,
+            "{ securityAudit { actorUserId command } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        audit["securityAudit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actorUserId"] == "lee" && e["command"] == "refused:list_waivers"),
+        "every refusal is audited: {audit:#}"
+    );
     let (code, _) = app
         .refused(
             Some(REVIEWER),

@@ -2,7 +2,6 @@
 use super::inputs::{ProvisionDecisionInput, WaiverContentInput};
 use super::waiver_types::WaiverCaseView;
 use super::{app, caller};
-use crate::error::ApiError;
 use async_graphql::{Context, ID, Object, Result};
 use leeway_workflows::domain::actor::Role;
 use leeway_workflows::machine::waiver::{ProvisionDecision, WaiverCommand};
@@ -219,19 +218,13 @@ impl MutationRoot {
     ) -> Result<WaiverCaseView> {
         let who = caller(ctx)?;
         let app = app(ctx);
-        if who.role() != Role::Admin {
-            app.audit_refusal(
-                &who,
-                Some(&id),
-                "redeliver_notifications",
-                "only administrators redeliver email",
-            )
-            .await;
-            return Err(ApiError::Forbidden(
-                "Only administrators can send a request's emails again.".into(),
-            )
-            .into());
-        }
+        app.require_role(
+            &who,
+            &[Role::Admin],
+            "redeliver_notifications",
+            "Only administrators can send a request's emails again.",
+        )
+        .await?;
         let case = app
             .waiver_case_for(&who, &id, "redeliver_notifications")
             .await?;

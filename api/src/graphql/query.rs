@@ -101,18 +101,16 @@ impl QueryRoot {
                 .as_deref()
                 .filter(|d| *d != who.actor.organisation_id)
             {
+                let action = format!("list_waivers:{d}");
                 let reason = "You can list your own district's requests only.";
-                app.audit_refusal(&who, None, &format!("list_waivers:{d}"), reason)
-                    .await;
-                return Err(ApiError::Forbidden(reason.into()).into());
+                return Err(app.refuse(&who, None, &action, reason).await.into());
             }
             Some(who.actor.organisation_id.clone())
         } else if who.role().reads_all_cases() {
             district_id
         } else {
-            return Err(
-                ApiError::Forbidden("Your role cannot list waiver requests.".into()).into(),
-            );
+            let reason = "Your role cannot list waiver requests.";
+            return Err(app.refuse(&who, None, "list_waivers", reason).await.into());
         };
         if first.is_some_and(|f| f < 0 || f as usize > MAX_PAGE) {
             return Err(
@@ -252,12 +250,14 @@ impl QueryRoot {
     /// Recomputes every audit chain. For auditors, approvers and administrators.
     async fn audit_verification(&self, ctx: &Context<'_>) -> Result<AuditVerification> {
         let who = caller(ctx)?;
-        if !matches!(who.role(), Role::Auditor | Role::Admin | Role::SeaApprover) {
-            return Err(ApiError::Forbidden(
-                "Only auditors, approvers and administrators verify the audit trail.".into(),
+        app(ctx)
+            .require_role(
+                &who,
+                &[Role::Auditor, Role::Admin, Role::SeaApprover],
+                "verify_audit",
+                "Only auditors, approvers and administrators verify the audit trail.",
             )
-            .into());
-        }
+            .await?;
         Ok(audit::verify(&app(ctx).db)
             .await
             .map_err(ApiError::from)?
@@ -271,12 +271,14 @@ impl QueryRoot {
         #[graphql(default = 50)] first: i32,
     ) -> Result<Vec<AuditEntryView>> {
         let who = caller(ctx)?;
-        if !matches!(who.role(), Role::Auditor | Role::Admin) {
-            return Err(ApiError::Forbidden(
-                "Only auditors and administrators read the security audit.".into(),
+        app(ctx)
+            .require_role(
+                &who,
+                &[Role::Auditor, Role::Admin],
+                "read_security_audit",
+                "Only auditors and administrators read the security audit.",
             )
-            .into());
-        }
+            .await?;
         let rows = audit_entry::Entity::find()
             .filter(audit_entry::Column::Chain.eq(SECURITY_CHAIN))
             .order_by_desc(audit_entry::Column::Seq)
