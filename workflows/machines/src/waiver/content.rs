@@ -1,6 +1,9 @@
-//! What a district writes in a waiver request, and the checks a request must
-//! pass before it can be submitted.
-use crate::domain::state_profile::StateProfile;
+//! What a district writes in a waiver request (the document, stored by its
+//! hash outside workflow history), the outline of it the machine decides
+//! on, and the checks a request must pass before it can be submitted.
+use super::rules::WaiverRules;
+use crate::engine::document::DocumentRef;
+use crate::engine::text::{TextSize, clean_text};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -73,25 +76,47 @@ pub struct StaffVote {
 }
 
 impl WaiverContent {
-    fn texts(&self) -> impl Iterator<Item = &str> {
+    fn texts(&self) -> impl Iterator<Item = (&'static str, &str, TextSize)> {
         let support = &self.local_support;
         [
-            self.title.as_str(),
-            self.resources.as_str(),
-            support.parent_consultation.as_str(),
+            ("title", self.title.as_str(), TextSize::Line),
+            ("resources", self.resources.as_str(), TextSize::Section),
+            (
+                "parent consultation",
+                support.parent_consultation.as_str(),
+                TextSize::Section,
+            ),
         ]
         .into_iter()
-        .chain(support.staff_vote.iter().map(|v| v.certified_by.as_str()))
-        .chain(self.applicant.school_ids.iter().map(String::as_str))
-        .chain(self.grades.iter().map(String::as_str))
-        .chain(self.subgroups.iter().map(String::as_str))
+        .chain(
+            support
+                .staff_vote
+                .iter()
+                .map(|v| ("staff vote's certifier", v.certified_by.as_str(), TextSize::Line)),
+        )
+        .chain(
+            self.applicant
+                .school_ids
+                .iter()
+                .map(|s| ("school id", s.as_str(), TextSize::Line)),
+        )
+        .chain(self.grades.iter().map(|g| ("grade", g.as_str(), TextSize::Line)))
+        .chain(
+            self.subgroups
+                .iter()
+                .map(|g| ("subgroup", g.as_str(), TextSize::Line)),
+        )
         .chain(self.items.iter().flat_map(|i| {
             [
-                i.citation.as_str(),
-                i.rationale.as_str(),
-                i.replacement_practice.as_str(),
-                i.goal.as_str(),
-                i.measure.as_str(),
+                ("citation", i.citation.as_str(), TextSize::Line),
+                ("rationale", i.rationale.as_str(), TextSize::Section),
+                (
+                    "replacement practice",
+                    i.replacement_practice.as_str(),
+                    TextSize::Section,
+                ),
+                ("goal", i.goal.as_str(), TextSize::Section),
+                ("measure", i.measure.as_str(), TextSize::Section),
             ]
         }))
     }
@@ -100,20 +125,27 @@ impl WaiverContent {
         self.items.iter().map(|i| i.citation.clone()).collect()
     }
 
-    /// Shape checks that hold at any time (drafts included).
+    /// Shape checks that hold at any time (drafts included): run on the
+    /// whole document before it is stored.
     pub fn check_shape(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if self.texts().any(|t| {
-            t.chars()
-                .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        }) {
-            problems.push("the request contains invisible control characters; please retype the affected text".into());
+        for (field, text, size) in self.texts() {
+            if let Err(r) = clean_text(field, text, size) {
+                problems.push(r.message);
+                break;
+            }
         }
         if self.title.chars().count() > 200 {
             problems.push("the title is longer than 200 characters".into());
         }
         if self.items.len() > 100 {
             problems.push("a request may list at most 100 provisions".into());
+        }
+        if self.grades.len() > 20 || self.subgroups.len() > 50 {
+            problems.push("a request lists at most 20 grades and 50 subgroups".into());
+        }
+        if self.applicant.school_ids.len() > 200 {
+            problems.push("a request names at most 200 schools".into());
         }
         let mut seen = std::collections::HashSet::new();
         for item in &self.items {
@@ -139,10 +171,79 @@ impl WaiverContent {
         problems
     }
 
+    /// What the machine needs to know of the request: everything but the
+    /// long texts, which it only needs to know are there.
+    pub fn outline(&self) -> WaiverOutline {
+        let support = &self.local_support;
+        WaiverOutline {
+            title: self.title.clone(),
+            applicant: self.applicant.clone(),
+            items: self
+                .items
+                .iter()
+                .map(|i| ItemOutline {
+                    citation: i.citation.clone(),
+                    missing: [
+                        ("citation", &i.citation),
+                        ("rationale", &i.rationale),
+                        ("replacement practice", &i.replacement_practice),
+                        ("goal", &i.goal),
+                        ("measure", &i.measure),
+                    ]
+                    .into_iter()
+                    .filter(|(_, v)| v.trim().is_empty())
+                    .map(|(f, _)| f.to_string())
+                    .collect(),
+                })
+                .collect(),
+            students_affected: self.students_affected,
+            board_vote: support.board_vote.clone(),
+            staff_vote: support.staff_vote.clone(),
+            public_hearing_on: support.public_hearing_on,
+            plan_posted_on: support.plan_posted_on,
+            board_vote_on: support.board_vote_on,
+        }
+    }
+}
+
+/// A request's draft as a case carries it: the stored document's reference
+/// and its outline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverDraft {
+    pub document: DocumentRef,
+    pub outline: WaiverOutline,
+}
+
+/// The facts of a request the machine's guards read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverOutline {
+    pub title: String,
+    pub applicant: Applicant,
+    pub items: Vec<ItemOutline>,
+    pub students_affected: u32,
+    pub board_vote: Option<Vote>,
+    pub staff_vote: Option<StaffVote>,
+    pub public_hearing_on: Option<NaiveDate>,
+    pub plan_posted_on: Option<NaiveDate>,
+    pub board_vote_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemOutline {
+    pub citation: String,
+    /// The line item's fields left blank, in the form's order.
+    pub missing: Vec<String>,
+}
+
+impl WaiverOutline {
+    pub fn citations(&self) -> Vec<String> {
+        self.items.iter().map(|i| i.citation.clone()).collect()
+    }
+
     /// Everything a request needs before the authorized representative can
     /// certify it, measured against the state's profile.
-    pub fn check_ready_to_submit(&self, profile: &StateProfile) -> Vec<String> {
-        let mut problems = self.check_shape();
+    pub fn check_ready_to_submit(&self, profile: &WaiverRules) -> Vec<String> {
+        let mut problems = Vec::new();
         if self.title.trim().is_empty() {
             problems.push("the request needs a title".into());
         }
@@ -155,24 +256,15 @@ impl WaiverContent {
             } else {
                 item.citation.as_str()
             };
-            for (field, value) in [
-                ("citation", &item.citation),
-                ("rationale", &item.rationale),
-                ("replacement practice", &item.replacement_practice),
-                ("goal", &item.goal),
-                ("measure", &item.measure),
-            ] {
-                if value.trim().is_empty() {
-                    problems.push(format!("{c} has no {field}"));
-                }
+            for field in &item.missing {
+                problems.push(format!("{c} has no {field}"));
             }
         }
         if self.students_affected == 0 {
             problems.push("give the number of students affected".into());
         }
-        let support = &self.local_support;
         if let Some(rule) = &profile.board_vote {
-            match &support.board_vote {
+            match &self.board_vote {
                 None => problems.push(format!(
                     "{} requires a local board vote of {} of the membership; record the vote",
                     profile.statute, rule.threshold
@@ -190,7 +282,7 @@ impl WaiverContent {
             }
         }
         if let Some(rule) = &profile.staff_vote {
-            match &support.staff_vote {
+            match &self.staff_vote {
                 None => problems.push(format!(
                     "{} requires a staff vote of {} of eligible employees; record the vote",
                     profile.statute, rule.threshold
@@ -224,7 +316,7 @@ impl WaiverContent {
             }
         }
         if let Some(rule) = &profile.public_hearing {
-            match (support.public_hearing_on, support.plan_posted_on, support.board_vote_on) {
+            match (self.public_hearing_on, self.plan_posted_on, self.board_vote_on) {
                 (Some(_), Some(posted), Some(voted)) => {
                     let days = (voted - posted).num_days();
                     if days < i64::from(rule.posting_days) {

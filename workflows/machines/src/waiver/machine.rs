@@ -1,14 +1,18 @@
 //! The innovation-waiver state machine: from draft through review and a
 //! per-provision decision to an active term, and on to expiry, amendment,
 //! renewal, withdrawal or revocation.
-use super::waiver_content::WaiverContent;
-use super::{Audience, Notice, Refusal, TransitionRule};
+use super::content::WaiverDraft;
+use super::rules::WaiverRules;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::provision::ProvisionRuling;
-use crate::domain::state_profile::StateProfile;
+use crate::engine::document::Snapshot;
+use crate::engine::notice::{Audience, notice};
+use crate::engine::refusal::Refusal;
+use crate::engine::text::FreeText;
+use crate::engine::transition::{CommandInfo, StateInfo, TransitionRule};
+use crate::engine::{CaseHeader, CaseMachine, Clock, Decision};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,8 +36,8 @@ pub enum WaiverState {
 
 use WaiverState as S;
 
-impl WaiverState {
-    pub const ALL: [WaiverState; 15] = [
+impl StateInfo for WaiverState {
+    const ALL: &'static [WaiverState] = &[
         S::Draft,
         S::Submitted,
         S::Returned,
@@ -51,7 +55,7 @@ impl WaiverState {
         S::Revoked,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             S::Draft => "draft",
             S::Submitted => "submitted",
@@ -71,12 +75,8 @@ impl WaiverState {
         }
     }
 
-    pub fn parse(s: &str) -> Option<WaiverState> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// How a clerk would say it: "while the request is ...".
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             S::Draft => "a draft",
             S::Submitted => "submitted and awaiting the completeness check",
@@ -96,10 +96,12 @@ impl WaiverState {
         }
     }
 
-    pub fn is_terminal(self) -> bool {
+    fn is_terminal(self) -> bool {
         matches!(self, S::Denied | S::Expired | S::Withdrawn | S::Revoked)
     }
+}
 
+impl WaiverState {
     /// The district may change the content in these states.
     pub fn is_editable(self) -> bool {
         matches!(self, S::Draft | S::Returned | S::RevisionRequested)
@@ -141,8 +143,8 @@ impl Outcome {
 pub struct ProvisionDecision {
     pub citation: String,
     pub outcome: Outcome,
-    pub conditions: Option<String>,
-    pub reason: Option<String>,
+    pub conditions: Option<FreeText>,
+    pub reason: Option<FreeText>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,7 +167,8 @@ pub struct WaiverCase {
     pub district_id: String,
     pub created_by: String,
     pub state: WaiverState,
-    pub content: WaiverContent,
+    /// The request as now written: the draft, or what was last submitted.
+    pub draft: WaiverDraft,
     /// Submitted snapshots so far.
     pub version: u32,
     pub snapshot_hash: Option<String>,
@@ -177,23 +180,18 @@ pub struct WaiverCase {
     pub recommendation: Option<Recommendation>,
     pub decisions: Vec<ProvisionDecision>,
     pub term: Option<Term>,
-    pub pending_amendment: Option<WaiverContent>,
+    pub pending_amendment: Option<WaiverDraft>,
     pub expiry_notice_sent: bool,
 }
 
 impl WaiverCase {
-    pub fn new(
-        id: String,
-        district_id: String,
-        created_by: String,
-        content: WaiverContent,
-    ) -> Self {
+    pub fn new(id: String, district_id: String, created_by: String, draft: WaiverDraft) -> Self {
         Self {
             id,
             district_id,
             created_by,
             state: S::Draft,
-            content,
+            draft,
             version: 0,
             snapshot_hash: None,
             review_due: None,
@@ -207,68 +205,77 @@ impl WaiverCase {
             expiry_notice_sent: false,
         }
     }
+
+    /// The title notices quote: the request's, or its id before it has one.
+    pub fn title(&self) -> String {
+        if self.draft.outline.title.trim().is_empty() {
+            self.id.clone()
+        } else {
+            self.draft.outline.title.clone()
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum WaiverCommand {
     EditDraft {
-        content: WaiverContent,
+        draft: WaiverDraft,
     },
     Submit {
         rulings: Vec<ProvisionRuling>,
     },
     AcceptAsComplete,
     ReturnIncomplete {
-        reasons: Vec<String>,
+        reasons: Vec<FreeText>,
     },
     AssignReviewer {
         reviewer_id: String,
     },
     DeclareConflict {
         has_conflict: bool,
-        statement: String,
+        statement: FreeText,
     },
     RequestRevision {
-        reasons: Vec<String>,
+        reasons: Vec<FreeText>,
     },
     Recommend {
-        summary: String,
+        summary: FreeText,
         decisions: Vec<ProvisionDecision>,
     },
     Decide {
         decisions: Vec<ProvisionDecision>,
     },
     ProposeAmendment {
-        content: WaiverContent,
+        draft: WaiverDraft,
         rulings: Vec<ProvisionRuling>,
     },
     /// On approval, a decision for every provision of the amended request.
     DecideAmendment {
         approve: bool,
         decisions: Vec<ProvisionDecision>,
-        reasons: Vec<String>,
+        reasons: Vec<FreeText>,
     },
     RequestRenewal {
-        reason: String,
+        reason: FreeText,
     },
     DecideRenewal {
         approve: bool,
-        reasons: Vec<String>,
+        reasons: Vec<FreeText>,
     },
     Withdraw {
-        reason: String,
+        reason: FreeText,
     },
     Revoke {
-        reasons: Vec<String>,
+        reasons: Vec<FreeText>,
     },
     Escalate,
     SendExpiryNotice,
     Expire,
 }
 
-impl WaiverCommand {
-    pub fn name(&self) -> &'static str {
+impl CommandInfo for WaiverCommand {
+    fn name(&self) -> &'static str {
         match self {
             WaiverCommand::EditDraft { .. } => "edit_draft",
             WaiverCommand::Submit { .. } => "submit",
@@ -452,46 +459,17 @@ pub static TRANSITIONS: &[TransitionRule<WaiverState>] = &[
     },
 ];
 
-pub fn rule_for(command: &str) -> Option<&'static TransitionRule<WaiverState>> {
-    TRANSITIONS.iter().find(|r| r.command == command)
-}
-
-/// A snapshot frozen by a submission.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FrozenSnapshot {
-    pub version: u32,
-    pub content: WaiverContent,
-    pub hash: String,
-}
-
-/// The result of an accepted command.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Step {
-    pub case: WaiverCase,
-    pub command: String,
-    pub from: WaiverState,
-    pub to: WaiverState,
-    pub reasons: Vec<String>,
-    pub snapshot: Option<FrozenSnapshot>,
-    pub notices: Vec<Notice>,
-}
-
-pub fn content_hash(content: &WaiverContent) -> String {
-    let bytes = serde_json::to_vec(content).unwrap_or_default();
-    hex::encode(Sha256::digest(&bytes))
-}
-
-fn non_empty(reasons: &[String]) -> Vec<String> {
+fn trimmed(reasons: &[FreeText]) -> Vec<String> {
     reasons
         .iter()
-        .map(|r| r.trim().to_string())
+        .map(|r| r.trimmed().to_string())
         .filter(|r| !r.is_empty())
         .collect()
 }
 
-fn check_rulings(content: &WaiverContent, rulings: &[ProvisionRuling]) -> Result<(), Refusal> {
+fn check_rulings(draft: &WaiverDraft, rulings: &[ProvisionRuling]) -> Result<(), Refusal> {
     let mut problems = Vec::new();
-    for citation in content.citations() {
+    for citation in draft.outline.citations() {
         match rulings.iter().find(|r| r.citation == citation) {
             None => problems.push(format!(
                 "{citation} was added while the request was being submitted; please submit it again"
@@ -511,12 +489,9 @@ fn check_rulings(content: &WaiverContent, rulings: &[ProvisionRuling]) -> Result
     }
 }
 
-fn check_decisions(
-    content: &WaiverContent,
-    decisions: &[ProvisionDecision],
-) -> Result<(), Refusal> {
+fn check_decisions(draft: &WaiverDraft, decisions: &[ProvisionDecision]) -> Result<(), Refusal> {
     let mut problems = Vec::new();
-    let citations = content.citations();
+    let citations = draft.outline.citations();
     for c in &citations {
         match decisions.iter().filter(|d| &d.citation == c).count() {
             0 => problems.push(format!("{c} has no decision; decide every provision")),
@@ -528,7 +503,7 @@ fn check_decisions(
         if !citations.contains(&d.citation) {
             problems.push(format!("{} is not in this request", d.citation));
         }
-        let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+        let blank = |s: &Option<FreeText>| s.as_ref().is_none_or(|s| s.is_blank());
         match d.outcome {
             Outcome::Deny if blank(&d.reason) => {
                 problems.push(format!("give the reason for denying {}", d.citation))
@@ -553,7 +528,7 @@ fn decision_reasons(decisions: &[ProvisionDecision]) -> Vec<String> {
         .filter_map(|d| {
             d.reason
                 .as_ref()
-                .map(|r| format!("{}: {}", d.citation, r.trim()))
+                .map(|r| format!("{}: {}", d.citation, r.trimmed()))
         })
         .collect()
 }
@@ -567,7 +542,7 @@ fn decision_lines(decisions: &[ProvisionDecision]) -> Vec<String> {
                 .conditions
                 .as_ref()
                 .or(d.reason.as_ref())
-                .map(|s| format!(" ({})", s.trim()))
+                .map(|s| format!(" ({})", s.trimmed()))
                 .unwrap_or_default();
             format!(
                 "- {}: {}{}",
@@ -579,8 +554,8 @@ fn decision_lines(decisions: &[ProvisionDecision]) -> Vec<String> {
         .collect()
 }
 
-fn require_reasons(reasons: &[String], what: &str) -> Result<Vec<String>, Refusal> {
-    let reasons = non_empty(reasons);
+fn require_reasons(reasons: &[FreeText], what: &str) -> Result<Vec<String>, Refusal> {
+    let reasons = trimmed(reasons);
     if reasons.is_empty() {
         Err(Refusal::validation(format!(
             "give at least one reason {what}"
@@ -590,8 +565,8 @@ fn require_reasons(reasons: &[String], what: &str) -> Result<Vec<String>, Refusa
     }
 }
 
-fn require_ready(content: &WaiverContent, profile: &StateProfile) -> Result<(), Refusal> {
-    let problems = content.check_ready_to_submit(profile);
+fn require_ready(draft: &WaiverDraft, rules: &WaiverRules) -> Result<(), Refusal> {
+    let problems = draft.outline.check_ready_to_submit(rules);
     if problems.is_empty() {
         Ok(())
     } else {
@@ -602,54 +577,72 @@ fn require_ready(content: &WaiverContent, profile: &StateProfile) -> Result<(), 
     }
 }
 
-fn notice(audience: &[Audience], subject: String, body: String) -> Notice {
-    Notice {
-        audience: audience.to_vec(),
-        subject,
-        body,
+/// The innovation-waiver program on the case engine.
+pub struct WaiverMachine;
+
+impl CaseMachine for WaiverMachine {
+    const PROGRAM: &'static str = "waiver";
+    const NOUN: &'static str = "request";
+    type State = WaiverState;
+    type Case = WaiverCase;
+    type Command = WaiverCommand;
+    type Rules = WaiverRules;
+
+    fn transitions() -> &'static [TransitionRule<WaiverState>] {
+        TRANSITIONS
+    }
+
+    fn state(case: &WaiverCase) -> WaiverState {
+        case.state
+    }
+
+    fn header(case: &WaiverCase) -> CaseHeader {
+        CaseHeader {
+            id: case.id.clone(),
+            organisation_id: Some(case.district_id.clone()),
+            title: case.draft.outline.title.clone(),
+            assigned_reviewer: case.assigned_reviewer.clone(),
+            document: Some(case.draft.document.clone()),
+            version: case.version,
+        }
+    }
+
+    fn opening(case: &WaiverCase, _rules: &WaiverRules) -> Decision<WaiverCase> {
+        let title = case.title();
+        let mut d = Decision::to(case.clone());
+        d.notices.push(notice(
+            &[Audience::District],
+            format!("Draft opened: {title}"),
+            format!(
+                "A waiver request draft \"{title}\" was opened. It can be edited until the authorized representative submits it."
+            ),
+        ));
+        d
+    }
+
+    fn decide(
+        case: &WaiverCase,
+        actor: &Actor,
+        command: &WaiverCommand,
+        now: DateTime<Utc>,
+        rules: &WaiverRules,
+    ) -> Result<Decision<WaiverCase>, Refusal> {
+        decide(case, actor, command, now, rules)
+    }
+
+    fn clocks(case: &WaiverCase, rules: &WaiverRules) -> Vec<Clock<WaiverCommand>> {
+        clocks(case, rules)
     }
 }
 
-/// Runs one command against a case. Pure: `now` is the workflow's time.
-pub fn step(
+fn decide(
     case: &WaiverCase,
     actor: &Actor,
     command: &WaiverCommand,
     now: DateTime<Utc>,
-    profile: &StateProfile,
-) -> Result<Step, Refusal> {
-    let name = command.name();
-    let rule = rule_for(name)
-        .ok_or_else(|| Refusal::invalid_transition(format!("unknown command {name}")))?;
-    if !rule.roles.contains(&actor.role) {
-        let who: Vec<String> = rule.roles.iter().map(|r| r.with_article()).collect();
-        let mut actor_role = actor.role.with_article();
-        actor_role[..1].make_ascii_uppercase();
-        return Err(Refusal::forbidden(format!(
-            "{actor_role} cannot {}; only {} can.",
-            rule.description,
-            who.join(" or ")
-        )));
-    }
-    if actor.role.is_district() && actor.organisation_id != case.district_id {
-        return Err(Refusal::forbidden(
-            "This request belongs to another district; you can act only on your own district's requests.",
-        ));
-    }
-    if !rule.from.contains(&case.state) {
-        let allowed: Vec<&str> = rule.from.iter().map(|s| s.label()).collect();
-        return Err(Refusal::invalid_transition(format!(
-            "You cannot {} while the request is {}. This is possible only when it is {}.",
-            rule.description,
-            case.state.label(),
-            allowed.join("; or ")
-        )));
-    }
-    let title = if case.content.title.trim().is_empty() {
-        case.id.clone()
-    } else {
-        case.content.title.clone()
-    };
+    profile: &WaiverRules,
+) -> Result<Decision<WaiverCase>, Refusal> {
+    let title = case.title();
     let mut next = case.clone();
     let mut reasons = Vec::new();
     let mut snapshot = None;
@@ -664,23 +657,17 @@ pub fn step(
         }
     };
     match command {
-        WaiverCommand::EditDraft { content } => {
-            let problems = content.check_shape();
-            if !problems.is_empty() {
-                return Err(Refusal::validation(problems.join("; ")));
-            }
-            next.content = content.clone();
+        WaiverCommand::EditDraft { draft } => {
+            next.draft = draft.clone();
         }
         WaiverCommand::Submit { rulings } => {
-            require_ready(&case.content, profile)?;
-            check_rulings(&case.content, rulings)?;
+            require_ready(&case.draft, profile)?;
+            check_rulings(&case.draft, rulings)?;
             next.version += 1;
-            let hash = content_hash(&case.content);
-            next.snapshot_hash = Some(hash.clone());
-            snapshot = Some(FrozenSnapshot {
+            next.snapshot_hash = Some(case.draft.document.hash.clone());
+            snapshot = Some(Snapshot {
                 version: next.version,
-                content: case.content.clone(),
-                hash,
+                document: case.draft.document.clone(),
             });
             next.state = S::Submitted;
             next.review_due = Some(now + profile.clocks.review_decision.chrono());
@@ -739,18 +726,18 @@ pub fn step(
         } => {
             reviewer_only(&next)?;
             if *has_conflict {
-                if statement.trim().is_empty() {
+                if statement.is_blank() {
                     return Err(Refusal::validation("describe the conflict of interest"));
                 }
                 next.recused.push(actor.user_id.clone());
                 next.assigned_reviewer = None;
                 next.state = S::Accepted;
-                reasons = vec![statement.trim().to_string()];
+                reasons = vec![statement.trimmed().to_string()];
                 notices.push(notice(&[Audience::Approvers, Audience::Reviewers], format!("Reviewer recused: {title}"), format!("The assigned reviewer declared a conflict of interest on \"{title}\" and was recused. Assign another reviewer.")));
             } else {
                 next.state = S::InReview;
-                if !statement.trim().is_empty() {
-                    reasons = vec![statement.trim().to_string()];
+                if !statement.is_blank() {
+                    reasons = vec![statement.trimmed().to_string()];
                 }
             }
         }
@@ -763,21 +750,21 @@ pub fn step(
         }
         WaiverCommand::Recommend { summary, decisions } => {
             reviewer_only(&next)?;
-            check_decisions(&case.content, decisions)?;
-            if summary.trim().is_empty() {
+            check_decisions(&case.draft, decisions)?;
+            if summary.is_blank() {
                 return Err(Refusal::validation("summarise the recommendation"));
             }
             next.recommendation = Some(Recommendation {
                 reviewer_id: actor.user_id.clone(),
-                summary: summary.trim().to_string(),
+                summary: summary.trimmed().to_string(),
                 decisions: decisions.clone(),
             });
             next.state = S::Recommended;
-            reasons = vec![summary.trim().to_string()];
+            reasons = vec![summary.trimmed().to_string()];
             notices.push(notice(
                 &[Audience::Approvers],
                 format!("Ready for decision: {title}"),
-                format!("The reviewer recommends on \"{title}\": {}", summary.trim()),
+                format!("The reviewer recommends on \"{title}\": {}", summary.trimmed()),
             ));
         }
         WaiverCommand::Decide { decisions } => {
@@ -786,7 +773,7 @@ pub fn step(
                     "The approver decides after the reviewer's recommendation, or once the review clock has run out and the request has been escalated.",
                 ));
             }
-            check_decisions(&case.content, decisions)?;
+            check_decisions(&case.draft, decisions)?;
             next.decisions = decisions.clone();
             next.review_due = None;
             reasons = decision_reasons(decisions);
@@ -806,19 +793,17 @@ pub fn step(
                 notices.push(notice(&[Audience::District, Audience::AssignedReviewer], format!("Decision: {title} denied"), format!("The state denied \"{title}\":\n{}\nThe district may submit a new request at any time.", lines.join("\n"))));
             }
         }
-        WaiverCommand::ProposeAmendment { content, rulings } => {
-            require_ready(content, profile)?;
-            check_rulings(content, rulings)?;
+        WaiverCommand::ProposeAmendment { draft, rulings } => {
+            require_ready(draft, profile)?;
+            check_rulings(draft, rulings)?;
             // An amendment is a submission too: reviewers see it frozen.
             next.version += 1;
-            let hash = content_hash(content);
-            next.snapshot_hash = Some(hash.clone());
-            snapshot = Some(FrozenSnapshot {
+            next.snapshot_hash = Some(draft.document.hash.clone());
+            snapshot = Some(Snapshot {
                 version: next.version,
-                content: content.clone(),
-                hash,
+                document: draft.document.clone(),
             });
-            next.pending_amendment = Some(content.clone());
+            next.pending_amendment = Some(draft.clone());
             next.state = S::AmendmentProposed;
             notices.push(notice(
                 &[Audience::Approvers],
@@ -838,7 +823,7 @@ pub fn step(
             let amended = next
                 .pending_amendment
                 .take()
-                .unwrap_or_else(|| case.content.clone());
+                .unwrap_or_else(|| case.draft.clone());
             if *approve {
                 // Every provision of the amended request is decided again,
                 // so one denied before is not silently carried along.
@@ -849,7 +834,7 @@ pub fn step(
                     ));
                 }
                 next.decisions = decisions.clone();
-                next.content = amended;
+                next.draft = amended;
                 reasons = decision_reasons(decisions);
                 let end = case
                     .term
@@ -870,12 +855,12 @@ pub fn step(
             }
         }
         WaiverCommand::RequestRenewal { reason } => {
-            if reason.trim().is_empty() {
+            if reason.is_blank() {
                 return Err(Refusal::validation(
                     "explain why the waiver should be renewed",
                 ));
             }
-            reasons = vec![reason.trim().to_string()];
+            reasons = vec![reason.trimmed().to_string()];
             next.state = S::RenewalRequested;
             notices.push(notice(
                 &[Audience::Approvers],
@@ -883,7 +868,7 @@ pub fn step(
                 format!(
                     "{} asks to renew \"{title}\": {}",
                     case.district_id,
-                    reason.trim()
+                    reason.trimmed()
                 ),
             ));
         }
@@ -897,7 +882,7 @@ pub fn step(
                 let end = profile.term.end_from(start);
                 next.term = Some(Term { start, end });
                 next.expiry_notice_sent = false;
-                reasons = non_empty(r);
+                reasons = trimmed(r);
                 notices.push(notice(
                     &[Audience::District],
                     format!("Renewed: {title}"),
@@ -916,10 +901,10 @@ pub fn step(
             }
         }
         WaiverCommand::Withdraw { reason } => {
-            if reason.trim().is_empty() {
+            if reason.is_blank() {
                 return Err(Refusal::validation("say why the request is withdrawn"));
             }
-            reasons = vec![reason.trim().to_string()];
+            reasons = vec![reason.trimmed().to_string()];
             next.state = S::Withdrawn;
             next.review_due = None;
             notices.push(notice(
@@ -927,7 +912,7 @@ pub fn step(
                 format!("Withdrawn: {title}"),
                 format!(
                     "\"{title}\" was withdrawn by the district: {}",
-                    reason.trim()
+                    reason.trimmed()
                 ),
             ));
         }
@@ -992,70 +977,53 @@ pub fn step(
             ));
         }
     }
-    Ok(Step {
-        from: case.state,
-        to: next.state,
+    Ok(Decision {
         case: next,
-        command: name.to_string(),
         reasons,
         snapshot,
         notices,
+        effects: Vec::new(),
     })
 }
 
-/// A statutory clock the case is running.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deadline {
-    pub kind: String,
-    pub due_at: DateTime<Utc>,
-    pub description: String,
-}
-
-/// The clocks now running, soonest first; the first one is what the
-/// workflow's timer waits for.
-pub fn open_deadlines(case: &WaiverCase, profile: &StateProfile) -> Vec<(Deadline, WaiverCommand)> {
+/// The clocks now running, soonest first.
+fn clocks(case: &WaiverCase, profile: &WaiverRules) -> Vec<Clock<WaiverCommand>> {
     let mut out = Vec::new();
     if case.state.awaits_sea()
         && let Some(due) = case.review_due
     {
-        out.push((
-            Deadline {
-                kind: "review_decision".into(),
-                due_at: due,
-                description: format!(
-                    "state decision due under {}; escalates to the approvers if missed",
-                    profile.statute
-                ),
-            },
-            WaiverCommand::Escalate,
-        ));
+        out.push(Clock {
+            kind: "review_decision",
+            due_at: due,
+            description: format!(
+                "state decision due under {}; escalates to the approvers if missed",
+                profile.statute
+            ),
+            command: WaiverCommand::Escalate,
+        });
     }
     if case.state.in_term()
         && let Some(term) = &case.term
     {
         if !case.expiry_notice_sent {
-            out.push((
-                Deadline {
-                    kind: "expiry_notice".into(),
-                    due_at: term.end - profile.clocks.expiry_notice.chrono(),
-                    description: "the district is told the waiver will expire".into(),
-                },
-                WaiverCommand::SendExpiryNotice,
-            ));
+            out.push(Clock {
+                kind: "expiry_notice",
+                due_at: term.end - profile.clocks.expiry_notice.chrono(),
+                description: "the district is told the waiver will expire".into(),
+                command: WaiverCommand::SendExpiryNotice,
+            });
         }
-        out.push((
-            Deadline {
-                kind: "term_end".into(),
-                due_at: term.end,
-                description: format!("the waiver expires ({})", profile.term.describe()),
-            },
-            WaiverCommand::Expire,
-        ));
+        out.push(Clock {
+            kind: "term_end",
+            due_at: term.end,
+            description: format!("the waiver expires ({})", profile.term.describe()),
+            command: WaiverCommand::Expire,
+        });
     }
-    out.sort_by_key(|(d, _)| d.due_at);
+    out.sort_by_key(|c| c.due_at);
     out
 }
 
 #[cfg(test)]
-#[path = "waiver_tests.rs"]
+#[path = "machine_tests.rs"]
 mod tests;

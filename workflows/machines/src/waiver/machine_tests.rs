@@ -2,16 +2,40 @@
 //! with a reason. Then the guards inside the allowed transitions.
 use super::*;
 use crate::domain::state_profile::load_builtin;
-use crate::machine::RefusalCode;
-use crate::machine::waiver_content::*;
+use crate::engine::document::store;
+use crate::engine::refusal::RefusalCode;
+use crate::engine::{Step, step as engine_step};
+use crate::waiver::content::*;
 use chrono::TimeZone;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0).unwrap()
 }
 
-fn profile() -> StateProfile {
-    load_builtin("DEMO").unwrap()
+fn profile() -> WaiverRules {
+    load_builtin("DEMO").unwrap().waivers
+}
+
+fn ft(text: &str) -> FreeText {
+    FreeText::parse("text", text).unwrap()
+}
+
+/// The draft a case carries for `content`, as the API stores it.
+fn draft_of(content: &WaiverContent) -> WaiverDraft {
+    WaiverDraft {
+        document: store(content).unwrap().reference,
+        outline: content.outline(),
+    }
+}
+
+fn step(
+    case: &WaiverCase,
+    actor: &Actor,
+    command: &WaiverCommand,
+    now: DateTime<Utc>,
+    rules: &WaiverRules,
+) -> Result<Step<WaiverMachine>, Refusal> {
+    engine_step::<WaiverMachine>(case, actor, command, now, rules)
 }
 
 fn ready_content() -> WaiverContent {
@@ -78,7 +102,7 @@ fn decisions(content: &WaiverContent, outcome: Outcome) -> Vec<ProvisionDecision
             citation: c,
             outcome,
             conditions: None,
-            reason: (outcome == Outcome::Deny).then(|| "no replacement practice".to_string()),
+            reason: (outcome == Outcome::Deny).then(|| ft("no replacement practice")),
         })
         .collect()
 }
@@ -86,33 +110,33 @@ fn decisions(content: &WaiverContent, outcome: Outcome) -> Vec<ProvisionDecision
 fn sample_commands() -> Vec<WaiverCommand> {
     let c = ready_content();
     vec![
-        WaiverCommand::EditDraft { content: c.clone() },
+        WaiverCommand::EditDraft { draft: draft_of(&c) },
         WaiverCommand::Submit {
             rulings: rulings(&c),
         },
         WaiverCommand::AcceptAsComplete,
         WaiverCommand::ReturnIncomplete {
-            reasons: vec!["missing staff vote tally".into()],
+            reasons: vec![ft("missing staff vote tally")],
         },
         WaiverCommand::AssignReviewer {
             reviewer_id: "rev-1".into(),
         },
         WaiverCommand::DeclareConflict {
             has_conflict: false,
-            statement: "No conflict".into(),
+            statement: ft("No conflict"),
         },
         WaiverCommand::RequestRevision {
-            reasons: vec!["clarify the measure".into()],
+            reasons: vec![ft("clarify the measure")],
         },
         WaiverCommand::Recommend {
-            summary: "Approve".into(),
+            summary: ft("Approve"),
             decisions: decisions(&c, Outcome::Approve),
         },
         WaiverCommand::Decide {
             decisions: decisions(&c, Outcome::Approve),
         },
         WaiverCommand::ProposeAmendment {
-            content: c.clone(),
+            draft: draft_of(&c),
             rulings: rulings(&c),
         },
         WaiverCommand::DecideAmendment {
@@ -121,17 +145,17 @@ fn sample_commands() -> Vec<WaiverCommand> {
             reasons: vec![],
         },
         WaiverCommand::RequestRenewal {
-            reason: "It works".into(),
+            reason: ft("It works"),
         },
         WaiverCommand::DecideRenewal {
             approve: true,
             reasons: vec![],
         },
         WaiverCommand::Withdraw {
-            reason: "Plans changed".into(),
+            reason: ft("Plans changed"),
         },
         WaiverCommand::Revoke {
-            reasons: vec!["Conditions not met".into()],
+            reasons: vec![ft("Conditions not met")],
         },
         WaiverCommand::Escalate,
         WaiverCommand::SendExpiryNotice,
@@ -146,7 +170,7 @@ fn case_in(state: WaiverState, command: &WaiverCommand) -> WaiverCase {
         "waiver-1".into(),
         "district-a".into(),
         "u-app".into(),
-        ready_content(),
+        draft_of(&ready_content()),
     );
     case.state = state;
     case.assigned_reviewer = Some("rev-1".into());
@@ -158,14 +182,24 @@ fn case_in(state: WaiverState, command: &WaiverCommand) -> WaiverCase {
         end: now() - chrono::Duration::seconds(1),
     });
     if state == S::AmendmentProposed {
-        case.pending_amendment = Some(ready_content());
+        case.pending_amendment = Some(draft_of(&ready_content()));
     }
     case
 }
 
+/// Who does what, from the program's description rather than its table.
 fn actor_for(command: &WaiverCommand) -> Actor {
-    let rule = rule_for(command.name()).unwrap();
-    let role = rule.roles[0];
+    let role = match command.name() {
+        "edit_draft" | "withdraw" => Role::DistrictApplicant,
+        "submit" | "propose_amendment" | "request_renewal" => Role::DistrictAuthorizedRep,
+        "accept_as_complete" | "return_incomplete" | "declare_conflict" | "request_revision"
+        | "recommend" => Role::SeaReviewer,
+        "assign_reviewer" | "decide" | "decide_amendment" | "decide_renewal" | "revoke" => {
+            Role::SeaApprover
+        }
+        "escalate" | "send_expiry_notice" | "expire" => Role::System,
+        other => panic!("no actor for {other}"),
+    };
     Actor {
         user_id: if role == Role::SeaReviewer {
             "rev-1".into()
@@ -181,63 +215,81 @@ fn actor_for(command: &WaiverCommand) -> Actor {
     }
 }
 
+/// What each command does from each state, written from the program's
+/// description (DOMAIN.md, the README) and not from `TRANSITIONS`: a
+/// command moves only from the states listed, to the state given; from
+/// every other state it is refused as an invalid transition.
+const EXPECTED: &[(&str, &[(S, S)])] = &[
+    ("edit_draft", &[(S::Draft, S::Draft), (S::Returned, S::Returned), (S::RevisionRequested, S::RevisionRequested)]),
+    ("submit", &[(S::Draft, S::Submitted), (S::Returned, S::Submitted), (S::RevisionRequested, S::Submitted)]),
+    ("accept_as_complete", &[(S::Submitted, S::Accepted)]),
+    ("return_incomplete", &[(S::Submitted, S::Returned)]),
+    ("assign_reviewer", &[(S::Accepted, S::ReviewerAssigned)]),
+    ("declare_conflict", &[(S::ReviewerAssigned, S::InReview)]),
+    ("request_revision", &[(S::InReview, S::RevisionRequested)]),
+    ("recommend", &[(S::InReview, S::Recommended)]),
+    // Escalated cases (the sample is one) may be decided before a recommendation.
+    ("decide", &[(S::Submitted, S::Active), (S::Accepted, S::Active), (S::ReviewerAssigned, S::Active), (S::InReview, S::Active), (S::Recommended, S::Active)]),
+    ("propose_amendment", &[(S::Active, S::AmendmentProposed)]),
+    ("decide_amendment", &[(S::AmendmentProposed, S::Active)]),
+    ("request_renewal", &[(S::Active, S::RenewalRequested)]),
+    ("decide_renewal", &[(S::RenewalRequested, S::Active)]),
+    ("withdraw", &[(S::Draft, S::Withdrawn), (S::Submitted, S::Withdrawn), (S::Returned, S::Withdrawn), (S::Accepted, S::Withdrawn), (S::ReviewerAssigned, S::Withdrawn), (S::InReview, S::Withdrawn), (S::RevisionRequested, S::Withdrawn), (S::Recommended, S::Withdrawn)]),
+    ("revoke", &[(S::Active, S::Revoked), (S::AmendmentProposed, S::Revoked), (S::RenewalRequested, S::Revoked)]),
+    ("escalate", &[(S::Submitted, S::Submitted), (S::Accepted, S::Accepted), (S::ReviewerAssigned, S::ReviewerAssigned), (S::InReview, S::InReview), (S::Recommended, S::Recommended)]),
+    ("send_expiry_notice", &[(S::Active, S::Active), (S::AmendmentProposed, S::AmendmentProposed), (S::RenewalRequested, S::RenewalRequested)]),
+    ("expire", &[(S::Active, S::Expired), (S::AmendmentProposed, S::Expired), (S::RenewalRequested, S::Expired)]),
+];
+
 #[test]
-fn every_state_and_command() {
+fn every_state_and_command_against_the_expected_table() {
     let profile = profile();
-    let mut moved = 0;
-    let mut refused = 0;
-    for state in WaiverState::ALL {
-        for command in sample_commands() {
-            let case = case_in(state, &command);
-            let rule = rule_for(command.name()).unwrap();
-            let result = step(&case, &actor_for(&command), &command, now(), &profile);
-            if rule.from.contains(&state) {
-                let step = result
-                    .unwrap_or_else(|r| panic!("{} from {state:?} refused: {r}", command.name()));
-                assert!(
-                    rule.to.contains(&step.to),
-                    "{} from {state:?} went to {:?}",
-                    command.name(),
-                    step.to
-                );
-                assert_eq!(step.from, state);
-                assert_eq!(step.case.state, step.to);
-                moved += 1;
-            } else {
-                let refusal = result.expect_err(&format!(
-                    "{} from {state:?} should be refused",
-                    command.name()
-                ));
-                assert_eq!(
-                    refusal.code,
-                    RefusalCode::InvalidTransition,
-                    "{} from {state:?}",
-                    command.name()
-                );
-                assert!(
-                    refusal.message.contains(state.label()),
-                    "reason names the state: {}",
-                    refusal.message
-                );
-                refused += 1;
+    let commands = sample_commands();
+    assert_eq!(commands.len(), EXPECTED.len(), "one sample per command");
+    for command in &commands {
+        let (_, moves) = EXPECTED
+            .iter()
+            .find(|(name, _)| *name == command.name())
+            .unwrap_or_else(|| panic!("{} is not in the expected table", command.name()));
+        for &state in WaiverState::ALL {
+            let case = case_in(state, command);
+            let result = step(&case, &actor_for(command), command, now(), &profile);
+            match moves.iter().find(|(from, _)| *from == state) {
+                Some((_, to)) => {
+                    let s = result.unwrap_or_else(|r| {
+                        panic!("{} from {state:?} refused: {r}", command.name())
+                    });
+                    assert_eq!((s.from, s.to), (state, *to), "{}", command.name());
+                    assert_eq!(s.decision.case.state, *to);
+                }
+                None => {
+                    let refusal = result.expect_err(&format!(
+                        "{} from {state:?} should be refused",
+                        command.name()
+                    ));
+                    assert_eq!(
+                        refusal.code,
+                        RefusalCode::InvalidTransition,
+                        "{} from {state:?}: {}",
+                        command.name(),
+                        refusal.message
+                    );
+                    assert!(
+                        refusal.message.contains(state.label()),
+                        "reason names the state: {}",
+                        refusal.message
+                    );
+                }
             }
         }
     }
-    assert_eq!(
-        moved + refused,
-        WaiverState::ALL.len() * sample_commands().len()
-    );
-    assert!(
-        moved > 30 && refused > 150,
-        "moved {moved}, refused {refused}"
-    );
 }
 
 #[test]
 fn terminal_states_accept_nothing() {
-    for state in WaiverState::ALL.into_iter().filter(|s| s.is_terminal()) {
+    for state in WaiverState::ALL.iter().filter(|s| s.is_terminal()) {
         assert!(
-            TRANSITIONS.iter().all(|r| !r.from.contains(&state)),
+            TRANSITIONS.iter().all(|r| !r.from.contains(state)),
             "{state:?}"
         );
     }
@@ -289,7 +341,7 @@ fn only_the_assigned_reviewer_reviews() {
         &case,
         &other,
         &WaiverCommand::RequestRevision {
-            reasons: vec!["x".into()],
+            reasons: vec![ft("x")],
         },
         now(),
         &profile(),
@@ -331,11 +383,11 @@ fn non_waivable_provision_is_refused_at_submission_naming_it() {
 
 #[test]
 fn board_and_staff_votes_are_checked_against_the_profile() {
-    let wv = load_builtin("WV").unwrap();
+    let wv = load_builtin("WV").unwrap().waivers;
     let mut c = ready_content();
     // 30 of 40 is 75%: short of West Virginia's 80%.
     let mut case = case_in(S::Draft, &WaiverCommand::AcceptAsComplete);
-    case.content = c.clone();
+    case.draft = draft_of(&c);
     let rep = actor_for(&WaiverCommand::Submit { rulings: vec![] });
     let r = step(
         &case,
@@ -353,7 +405,7 @@ fn board_and_staff_votes_are_checked_against_the_profile() {
         r.message
     );
     c.local_support.staff_vote.as_mut().unwrap().yes = 32;
-    case.content = c.clone();
+    case.draft = draft_of(&c);
     step(
         &case,
         &rep,
@@ -365,13 +417,13 @@ fn board_and_staff_votes_are_checked_against_the_profile() {
     )
     .unwrap();
 
-    let tx = load_builtin("TX").unwrap();
+    let tx = load_builtin("TX").unwrap().waivers;
     c.local_support.board_vote = Some(Vote {
         yes: 4,
         no: 3,
         membership: 7,
     });
-    case.content = c.clone();
+    case.draft = draft_of(&c);
     let r = step(
         &case,
         &rep,
@@ -405,10 +457,13 @@ fn submission_freezes_a_versioned_snapshot_and_starts_the_clock() {
         &profile(),
     )
     .unwrap();
-    let snap = s.snapshot.unwrap();
+    let snap = s.decision.snapshot.unwrap();
     assert_eq!(snap.version, 2);
-    assert_eq!(snap.hash, content_hash(&c));
-    assert_eq!(s.case.review_due, Some(now() + chrono::Duration::days(60)));
+    assert_eq!(snap.document, draft_of(&c).document);
+    assert_eq!(
+        s.decision.case.review_due,
+        Some(now() + chrono::Duration::days(60))
+    );
 }
 
 #[test]
@@ -435,9 +490,9 @@ fn partial_approval_and_denial_reasons() {
         "{}",
         r.message
     );
-    d[1].reason = Some("Calendar minimums protect instruction".into());
+    d[1].reason = Some(ft("Calendar minimums protect instruction"));
     d[0].outcome = Outcome::ApproveWithConditions;
-    d[0].conditions = Some("Report mastery data each term".into());
+    d[0].conditions = Some(ft("Report mastery data each term"));
     let s = step(
         &case,
         &approver,
@@ -448,10 +503,10 @@ fn partial_approval_and_denial_reasons() {
     .unwrap();
     assert_eq!(s.to, S::Active);
     assert_eq!(
-        s.case.term.as_ref().unwrap().end,
+        s.decision.case.term.as_ref().unwrap().end,
         Utc.with_ymd_and_hms(2031, 3, 10, 12, 0, 0).unwrap()
     );
-    assert!(s.reasons[0].contains("Calendar minimums"));
+    assert!(s.decision.reasons[0].contains("Calendar minimums"));
 
     let all_denied = step(
         &case,
@@ -513,15 +568,15 @@ fn escalation_never_approves_and_fires_once() {
     )
     .unwrap();
     assert_eq!(s.to, S::InReview);
-    assert!(s.case.escalated && s.case.review_due.is_none());
+    assert!(s.decision.case.escalated && s.decision.case.review_due.is_none());
     assert!(
-        s.notices
+        s.decision.notices
             .iter()
             .any(|n| n.audience.contains(&Audience::Approvers))
     );
     assert!(
         step(
-            &s.case,
+            &s.decision.case,
             &Actor::system(),
             &WaiverCommand::Escalate,
             now(),
@@ -549,7 +604,7 @@ fn amendment_keeps_the_term_end_and_renewal_extends_it() {
     case.term = Some(Term { start: now(), end });
     let mut amended = ready_content();
     amended.items.push(item("DS 22-9-106 class size"));
-    case.pending_amendment = Some(amended.clone());
+    case.pending_amendment = Some(draft_of(&amended));
     case.decisions = decisions(&ready_content(), Outcome::Approve);
     let approver = actor_for(&WaiverCommand::Revoke { reasons: vec![] });
     // The new provision must be decided too.
@@ -584,11 +639,11 @@ fn amendment_keeps_the_term_end_and_renewal_extends_it() {
         &profile(),
     )
     .unwrap();
-    assert_eq!(s.case.term.as_ref().unwrap().end, end);
-    assert_eq!(s.case.content.items.len(), 3);
-    assert_eq!(s.case.decisions.len(), 3);
+    assert_eq!(s.decision.case.term.as_ref().unwrap().end, end);
+    assert_eq!(s.decision.case.draft.outline.items.len(), 3);
+    assert_eq!(s.decision.case.decisions.len(), 3);
 
-    let mut renewal = s.case.clone();
+    let mut renewal = s.decision.case.clone();
     renewal.state = S::RenewalRequested;
     let r = step(
         &renewal,
@@ -601,7 +656,7 @@ fn amendment_keeps_the_term_end_and_renewal_extends_it() {
         &profile(),
     )
     .unwrap();
-    let t = r.case.term.unwrap();
+    let t = r.decision.case.term.unwrap();
     assert_eq!(t.start, end);
     assert_eq!(t.end, profile().term.end_from(end));
     let denied = step(
@@ -629,18 +684,21 @@ fn an_amendment_is_a_new_snapshot() {
         &case,
         &rep,
         &WaiverCommand::ProposeAmendment {
-            content: amended.clone(),
+            draft: draft_of(&amended),
             rulings: rulings(&amended),
         },
         now(),
         &profile(),
     )
     .unwrap();
-    let snap = s.snapshot.unwrap();
-    assert_eq!((snap.version, snap.hash), (2, content_hash(&amended)));
+    let snap = s.decision.snapshot.unwrap();
     assert_eq!(
-        s.case.content,
-        ready_content(),
+        (snap.version, snap.document),
+        (2, draft_of(&amended).document)
+    );
+    assert_eq!(
+        s.decision.case.draft,
+        draft_of(&ready_content()),
         "the approved content stands until the amendment is decided"
     );
 }
@@ -653,7 +711,7 @@ fn huge_vote_counts_do_not_overflow() {
         no: 1,
         membership: 7,
     });
-    let problems = c.check_ready_to_submit(&profile());
+    let problems = c.outline().check_ready_to_submit(&profile());
     assert!(
         problems
             .iter()
@@ -664,7 +722,7 @@ fn huge_vote_counts_do_not_overflow() {
     assert!(
         c.check_shape()
             .iter()
-            .any(|p| p.contains("control characters"))
+            .any(|p| p.contains("NUL byte"))
     );
 }
 
@@ -675,14 +733,14 @@ fn clocks_come_due_in_order() {
         start: now(),
         end: now() + chrono::Duration::days(365),
     });
-    let clocks = open_deadlines(&case, &profile());
-    assert_eq!(clocks[0].1, WaiverCommand::SendExpiryNotice);
-    assert_eq!(clocks[0].0.due_at, now() + chrono::Duration::days(365 - 90));
-    assert_eq!(clocks[1].1, WaiverCommand::Expire);
+    let clocks = WaiverMachine::clocks(&case, &profile());
+    assert_eq!(clocks[0].command, WaiverCommand::SendExpiryNotice);
+    assert_eq!(clocks[0].due_at, now() + chrono::Duration::days(365 - 90));
+    assert_eq!(clocks[1].command, WaiverCommand::Expire);
     case.state = S::InReview;
-    let clocks = open_deadlines(&case, &profile());
+    let clocks = WaiverMachine::clocks(&case, &profile());
     assert_eq!(clocks.len(), 1);
-    assert_eq!(clocks[0].1, WaiverCommand::Escalate);
+    assert_eq!(clocks[0].command, WaiverCommand::Escalate);
 }
 
 #[test]
@@ -698,17 +756,17 @@ fn conflict_recuses_the_reviewer() {
         &reviewer,
         &WaiverCommand::DeclareConflict {
             has_conflict: true,
-            statement: "My spouse teaches there".into(),
+            statement: ft("My spouse teaches there"),
         },
         now(),
         &profile(),
     )
     .unwrap();
     assert_eq!(s.to, S::Accepted);
-    assert_eq!(s.case.recused, vec!["rev-1".to_string()]);
+    assert_eq!(s.decision.case.recused, vec!["rev-1".to_string()]);
     let approver = actor_for(&WaiverCommand::Decide { decisions: vec![] });
     let r = step(
-        &s.case,
+        &s.decision.case,
         &approver,
         &WaiverCommand::AssignReviewer {
             reviewer_id: "rev-1".into(),

@@ -1,6 +1,6 @@
 //! Whether a cited provision may be waived, decided from the catalog and the
 //! state profile at the moment of submission.
-use super::state_profile::StateProfile;
+use crate::waiver::rules::WaiverRules;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,7 @@ pub struct ProvisionRuling {
 pub fn rule_on_provision(
     citation: &str,
     facts: Option<&ProvisionFacts>,
-    profile: &StateProfile,
+    profile: &WaiverRules,
     today: NaiveDate,
 ) -> ProvisionRuling {
     let refuse = |title: Option<String>, reason: String| ProvisionRuling {

@@ -1,0 +1,8 @@
+//! Domain types every program shares: who acts, the state's rules, the
+//! provision catalog, clocks, terms and thresholds.
+pub mod actor;
+pub mod duration;
+pub mod provision;
+pub mod state_profile;
+pub mod term;
+pub mod threshold;

@@ -1,0 +1,33 @@
+//! Who hears about a step, and what they are told. Audiences are resolved
+//! to addresses when the step is recorded.
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Staff of the district or charter the case belongs to.
+    District,
+    /// The reviewer assigned to the case.
+    AssignedReviewer,
+    /// Every SEA reviewer.
+    Reviewers,
+    /// Every SEA approver.
+    Approvers,
+    /// Every administrator.
+    Administrators,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub audience: Vec<Audience>,
+    pub subject: String,
+    pub body: String,
+}
+
+pub fn notice(audience: &[Audience], subject: String, body: String) -> Notice {
+    Notice {
+        audience: audience.to_vec(),
+        subject,
+        body,
+    }
+}
