@@ -1,13 +1,18 @@
-//! Database migrations for SQLite and PostgreSQL.
+//! Database migrations for SQLite and PostgreSQL, one per change, written
+//! by hand and never regenerated from the entities.
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_initial;
+mod m0002_case_engine;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration)]
+        vec![
+            Box::new(m0001_initial::Migration),
+            Box::new(m0002_case_engine::Migration),
+        ]
     }
 }

@@ -1,97 +1,215 @@
-//! The first schema: tables from the entity definitions, plus the unique
-//! indexes that make activities idempotent and the audit chain fork-free.
-use leeway_entities::{all::*, audit_entry, case_deadline, notification, waiver_item};
+//! The first schema, frozen as explicit table definitions: exactly the
+//! tables the first release created. Never edit this file; every change is
+//! a migration of its own.
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{EntityName, EntityTrait, Schema};
+use sea_orm_migration::schema::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-async fn create<E: EntityTrait>(manager: &SchemaManager<'_>, entity: E) -> Result<(), DbErr> {
-    let schema = Schema::new(manager.get_database_backend());
-    manager
-        .create_table(
-            schema
-                .create_table_from_entity(entity)
-                .if_not_exists()
-                .to_owned(),
-        )
-        .await
+fn n(name: &'static str) -> Alias {
+    Alias::new(name)
 }
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        create(manager, Organisation).await?;
-        create(manager, User).await?;
-        create(manager, ApiToken).await?;
-        create(manager, Provision).await?;
-        create(manager, WaiverCase).await?;
-        create(manager, WaiverItem).await?;
-        create(manager, WaiverSnapshot).await?;
-        create(manager, AuditEntry).await?;
-        create(manager, AuditHead).await?;
-        create(manager, Notification).await?;
-        create(manager, CaseDeadline).await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_audit_chain_seq")
-                    .table(AuditEntry)
-                    .col(audit_entry::Column::Chain)
-                    .col(audit_entry::Column::Seq)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_notification_step_recipient")
-                    .table(Notification)
-                    .col(notification::Column::CaseId)
-                    .col(notification::Column::Seq)
-                    .col(notification::Column::RecipientEmail)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_waiver_items_case")
-                    .table(WaiverItem)
-                    .col(waiver_item::Column::CaseId)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_case_deadlines_case")
-                    .table(CaseDeadline)
-                    .col(case_deadline::Column::CaseId)
-                    .to_owned(),
-            )
-            .await
+        let tables = [
+            Table::create()
+                .table(n("organisations"))
+                .if_not_exists()
+                .col(string(n("id")).primary_key())
+                .col(string(n("name")))
+                .col(string(n("kind")))
+                .col(string_null(n("parent_id")))
+                .col(integer_null(n("enrollment")))
+                .col(text(n("subgroups")))
+                .col(timestamp_with_time_zone(n("created_at")))
+                .to_owned(),
+            Table::create()
+                .table(n("users"))
+                .if_not_exists()
+                .col(string(n("id")).primary_key())
+                .col(string(n("name")))
+                .col(string_uniq(n("email")))
+                .col(string(n("role")))
+                .col(string(n("organisation_id")))
+                .col(timestamp_with_time_zone(n("created_at")))
+                .to_owned(),
+            Table::create()
+                .table(n("api_tokens"))
+                .if_not_exists()
+                .col(string(n("id")).primary_key())
+                .col(string(n("user_id")))
+                .col(string_uniq(n("token_hash")))
+                .col(string(n("label")))
+                .col(timestamp_with_time_zone(n("created_at")))
+                .col(timestamp_with_time_zone_null(n("revoked_at")))
+                .to_owned(),
+            Table::create()
+                .table(n("provisions"))
+                .if_not_exists()
+                .col(string(n("citation")).primary_key())
+                .col(string(n("title")))
+                .col(string(n("category")))
+                .col(boolean(n("waivable")))
+                .col(string_null(n("non_waivable_reason")))
+                .col(date(n("effective_from")))
+                .col(date_null(n("effective_to")))
+                .to_owned(),
+            Table::create()
+                .table(n("waiver_cases"))
+                .if_not_exists()
+                .col(string(n("id")).primary_key())
+                .col(string(n("district_id")))
+                .col(string(n("state_profile")))
+                .col(string(n("title")))
+                .col(string(n("state")))
+                .col(integer(n("version")))
+                .col(text(n("content")))
+                .col(boolean(n("escalated")))
+                .col(string_null(n("assigned_reviewer_id")))
+                .col(timestamp_with_time_zone_null(n("term_start")))
+                .col(timestamp_with_time_zone_null(n("term_end")))
+                .col(text_null(n("recommendation")))
+                .col(text_null(n("pending_amendment")))
+                .col(integer(n("last_seq")))
+                .col(string(n("created_by")))
+                .col(timestamp_with_time_zone(n("created_at")))
+                .col(timestamp_with_time_zone(n("updated_at")))
+                .to_owned(),
+            Table::create()
+                .table(n("waiver_items"))
+                .if_not_exists()
+                .col(big_pk_auto(n("id")))
+                .col(string(n("case_id")))
+                .col(integer(n("position")))
+                .col(string(n("citation")))
+                .col(text(n("rationale")))
+                .col(text(n("replacement_practice")))
+                .col(text(n("goal")))
+                .col(text(n("measure")))
+                .col(string_null(n("decision")))
+                .col(string_null(n("conditions")))
+                .col(string_null(n("decision_reason")))
+                .to_owned(),
+            Table::create()
+                .table(n("waiver_snapshots"))
+                .if_not_exists()
+                .col(string(n("case_id")))
+                .col(integer(n("version")))
+                .col(text(n("content")))
+                .col(string(n("content_hash")))
+                .col(string(n("submitted_by")))
+                .col(timestamp_with_time_zone(n("submitted_at")))
+                .primary_key(Index::create().col(n("case_id")).col(n("version")))
+                .to_owned(),
+            Table::create()
+                .table(n("audit_entries"))
+                .if_not_exists()
+                .col(big_pk_auto(n("id")))
+                .col(string(n("chain")))
+                .col(integer(n("seq")))
+                .col(string_null(n("case_id")))
+                .col(timestamp_with_time_zone(n("at")))
+                .col(string(n("actor_user_id")))
+                .col(string(n("actor_role")))
+                .col(string(n("from_state")))
+                .col(string(n("to_state")))
+                .col(string(n("command")))
+                .col(text(n("reasons")))
+                .col(string_null(n("snapshot_hash")))
+                .col(string(n("prev_hash")))
+                .col(string(n("hash")))
+                .to_owned(),
+            Table::create()
+                .table(n("audit_heads"))
+                .if_not_exists()
+                .col(string(n("chain")).primary_key())
+                .col(integer(n("seq")))
+                .col(string(n("hash")))
+                .col(timestamp_with_time_zone(n("updated_at")))
+                .to_owned(),
+            Table::create()
+                .table(n("notifications"))
+                .if_not_exists()
+                .col(big_pk_auto(n("id")))
+                .col(string(n("case_id")))
+                .col(integer(n("seq")))
+                .col(string_null(n("recipient_user_id")))
+                .col(string(n("recipient_email")))
+                .col(string(n("subject")))
+                .col(text(n("body")))
+                .col(string(n("status")))
+                .col(integer(n("attempts")))
+                .col(string(n("message_id")))
+                .col(string_null(n("last_error")))
+                .col(timestamp_with_time_zone(n("created_at")))
+                .col(timestamp_with_time_zone_null(n("claimed_at")))
+                .col(timestamp_with_time_zone_null(n("sent_at")))
+                .to_owned(),
+            Table::create()
+                .table(n("case_deadlines"))
+                .if_not_exists()
+                .col(big_pk_auto(n("id")))
+                .col(string(n("case_id")))
+                .col(string(n("kind")))
+                .col(timestamp_with_time_zone(n("due_at")))
+                .col(string(n("description")))
+                .to_owned(),
+        ];
+        for table in tables {
+            manager.create_table(table).await?;
+        }
+        let indexes = [
+            Index::create()
+                .name("ux_audit_chain_seq")
+                .table(n("audit_entries"))
+                .col(n("chain"))
+                .col(n("seq"))
+                .unique()
+                .to_owned(),
+            Index::create()
+                .name("ux_notification_step_recipient")
+                .table(n("notifications"))
+                .col(n("case_id"))
+                .col(n("seq"))
+                .col(n("recipient_email"))
+                .unique()
+                .to_owned(),
+            Index::create()
+                .name("ix_waiver_items_case")
+                .table(n("waiver_items"))
+                .col(n("case_id"))
+                .to_owned(),
+            Index::create()
+                .name("ix_case_deadlines_case")
+                .table(n("case_deadlines"))
+                .col(n("case_id"))
+                .to_owned(),
+        ];
+        for mut index in indexes {
+            manager.create_index(index.if_not_exists().to_owned()).await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
-            CaseDeadline.table_ref(),
-            Notification.table_ref(),
-            AuditHead.table_ref(),
-            AuditEntry.table_ref(),
-            WaiverSnapshot.table_ref(),
-            WaiverItem.table_ref(),
-            WaiverCase.table_ref(),
-            Provision.table_ref(),
-            ApiToken.table_ref(),
-            User.table_ref(),
-            Organisation.table_ref(),
+            "case_deadlines",
+            "notifications",
+            "audit_heads",
+            "audit_entries",
+            "waiver_snapshots",
+            "waiver_items",
+            "waiver_cases",
+            "provisions",
+            "api_tokens",
+            "users",
+            "organisations",
         ] {
             manager
-                .drop_table(Table::drop().table(table).to_owned())
+                .drop_table(Table::drop().table(n(table)).to_owned())
                 .await?;
         }
         Ok(())

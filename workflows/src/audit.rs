@@ -3,7 +3,7 @@
 //! and the previous entry's hash, so editing or deleting a row breaks the
 //! chain from that point on.
 use chrono::{DateTime, SubsecRound, Utc};
-use leeway_entities::{audit_entry, audit_head, waiver_case, waiver_snapshot};
+use leeway_entities::{audit_entry, audit_head, case, case_document, case_snapshot};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -291,24 +291,31 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
             });
         }
     }
-    for snap in waiver_snapshot::Entity::find().all(db).await? {
-        let hash = hex::encode(Sha256::digest(snap.content.as_bytes()));
+    for snap in case_snapshot::Entity::find().all(db).await? {
+        let document =
+            case_document::Entity::find_by_id((snap.case_id.clone(), snap.document_hash.clone()))
+                .one(db)
+                .await?;
         let in_chain = chains.get(&snap.case_id).is_some_and(|c| {
             c.iter()
-                .any(|e| e.snapshot_hash.as_deref() == Some(snap.content_hash.as_str()))
+                .any(|e| e.snapshot_hash.as_deref() == Some(snap.document_hash.as_str()))
         });
-        let problem = if hash != snap.content_hash {
-            Some(format!(
-                "snapshot version {} no longer matches its hash",
+        let problem = match document {
+            None => Some(format!(
+                "the text of snapshot version {} is missing",
                 snap.version
-            ))
-        } else if !in_chain {
-            Some(format!(
+            )),
+            Some(d) if hex::encode(Sha256::digest(d.body.as_bytes())) != snap.document_hash => {
+                Some(format!(
+                    "snapshot version {} no longer matches its hash",
+                    snap.version
+                ))
+            }
+            Some(_) if !in_chain => Some(format!(
                 "snapshot version {} is not recorded in the audit trail",
                 snap.version
-            ))
-        } else {
-            None
+            )),
+            Some(_) => None,
         };
         if let Some(problem) = problem {
             report.problems.push(ChainProblem {
@@ -318,7 +325,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
             });
         }
     }
-    for case in waiver_case::Entity::find().all(db).await? {
+    for case in case::Entity::find().all(db).await? {
         let last = chains
             .get(&case.id)
             .and_then(|c| c.last())
@@ -329,7 +336,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
                 chain: case.id.clone(),
                 seq: last + 1,
                 problem: format!(
-                    "the case recorded {} transitions but the chain ends at {last}",
+                    "the case recorded {} steps but the chain ends at {last}",
                     case.last_seq
                 ),
             });

@@ -1,14 +1,11 @@
-//! Leeway's workflows: pure state machines (`machine`), the domain types
-//! they share (`domain`), and the Temporal glue that runs them durably with
-//! audit, outbox and statutory clocks.
-pub mod activities;
+//! Leeway's durable half: the case engine's Temporal host, its record step
+//! and deliveries (`engine`), each program's workflow and read model
+//! (`programs`), the audit chain, the email outbox and the worker. The
+//! pure machines are in `leeway-machines`.
 pub mod audit;
 pub mod bench_workflow;
-pub mod case_record;
-pub mod domain;
-pub mod machine;
+pub mod engine;
 pub mod mailer;
 pub mod outbox;
-pub mod waiver_projection;
-pub mod waiver_workflow;
+pub mod programs;
 pub mod worker;

@@ -1,9 +1,9 @@
 //! The notification outbox. Transitions queue one row per recipient inside
 //! their transaction; delivery sends what is not yet sent and records the
 //! outcome, so a step's email goes out once even when delivery is retried.
-use crate::domain::actor::Role;
-use crate::machine::{Audience, Notice};
 use crate::mailer::{Mailer, OutgoingEmail};
+use leeway_machines::domain::actor::Role;
+use leeway_machines::engine::notice::{Audience, Notice};
 use chrono::Utc;
 use leeway_entities::{notification, user};
 use sea_orm::sea_query::Expr;
@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 /// The case facts an audience is resolved against.
 pub struct CaseParties<'a> {
     pub case_id: &'a str,
-    pub district_id: &'a str,
+    /// The district or charter the case belongs to, if any.
+    pub organisation_id: Option<&'a str>,
     pub assigned_reviewer: Option<&'a str>,
 }
 
@@ -28,22 +29,26 @@ async fn recipients<C: ConnectionTrait>(
     let mut out: Vec<user::Model> = Vec::new();
     for a in audience {
         let found = match a {
-            Audience::District => {
-                user::Entity::find()
-                    .filter(user::Column::OrganisationId.eq(parties.district_id))
-                    .filter(user::Column::Role.is_in([
-                        Role::DistrictApplicant.as_str(),
-                        Role::DistrictAuthorizedRep.as_str(),
-                    ]))
-                    .all(db)
-                    .await?
-            }
+            Audience::District => match parties.organisation_id {
+                Some(org) => {
+                    user::Entity::find()
+                        .filter(user::Column::OrganisationId.eq(org))
+                        .filter(user::Column::Role.is_in([
+                            Role::DistrictApplicant.as_str(),
+                            Role::DistrictAuthorizedRep.as_str(),
+                        ]))
+                        .all(db)
+                        .await?
+                }
+                None => Vec::new(),
+            },
             Audience::AssignedReviewer => match parties.assigned_reviewer {
                 Some(id) => user::Entity::find_by_id(id).all(db).await?,
                 None => Vec::new(),
             },
             Audience::Reviewers => by_role(db, Role::SeaReviewer).await?,
             Audience::Approvers => by_role(db, Role::SeaApprover).await?,
+            Audience::Administrators => by_role(db, Role::Admin).await?,
         };
         for u in found {
             if !out.iter().any(|o| o.email == u.email) {

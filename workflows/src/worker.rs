@@ -1,9 +1,9 @@
 //! The Temporal worker: registers every workflow and activity and polls the
 //! task queue. The SDK's worker future is not `Send`, so it runs on a
 //! thread of its own with its own runtime and database pool.
-use crate::activities::CaseActivities;
+use crate::engine::activities::CaseActivities;
 use crate::mailer::{MailSettings, Mailer};
-use crate::waiver_workflow::WaiverWorkflow;
+use crate::programs;
 use std::sync::mpsc;
 use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
@@ -95,13 +95,17 @@ pub fn spawn(
                     let client = connect_client(&temporal).await?;
                     let runtime = Runtime::from_current_tokio(Default::default())
                         .map_err(|e| WorkerError::Start(e.to_string()))?;
-                    let options = WorkerOptions::new(temporal.task_queue.clone())
-                        .register_workflow::<WaiverWorkflow>()
-                        .map_err(|e| WorkerError::Start(e.to_string()))?
+                    let mut options = WorkerOptions::new(temporal.task_queue.clone())
                         .register_workflow::<crate::bench_workflow::BareUpdateWorkflow>()
                         .map_err(|e| WorkerError::Start(e.to_string()))?
-                        .register_activities(CaseActivities { db, mailer })
+                        .register_activities(CaseActivities {
+                            db,
+                            mailer,
+                            temporal: client.clone(),
+                        })
                         .build();
+                    programs::register(&mut options)
+                        .map_err(|e| WorkerError::Start(e.to_string()))?;
                     let worker = Worker::new(&runtime, client, options)
                         .map_err(|e| WorkerError::Start(e.to_string()))?;
                     Ok::<_, WorkerError>((runtime, worker))
