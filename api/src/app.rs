@@ -87,6 +87,11 @@ impl RunningApp {
             task_queue: settings.task_queue.clone(),
             profile: settings.profile.clone(),
         };
+        // Each network's own case holds its cap; it must exist before
+        // anyone applies.
+        app.open_networks()
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot open the state's networks: {}", e.message()))?;
         let schema = graphql::build(Some(app.clone()));
         let router = http::router(http::HttpState {
             schema,

@@ -3,7 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
 use leeway_entities::{api_token, user};
-use leeway_workflows::domain::actor::{Actor, Role};
+use leeway_machines::domain::actor::{Actor, Role};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};

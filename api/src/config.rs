@@ -1,7 +1,7 @@
 //! Settings from flags, environment variables and an optional TOML file
 //! (in that order of precedence). A bad value stops start-up with a message
 //! that names the setting.
-use leeway_workflows::domain::state_profile::{self, StateProfile};
+use leeway_machines::domain::state_profile::{self, StateProfile};
 use leeway_workflows::mailer::{MailSettings, SmtpSecurity};
 use serde::Deserialize;
 use std::net::SocketAddr;

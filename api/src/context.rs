@@ -3,10 +3,10 @@
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
-use leeway_entities::waiver_case;
+use leeway_entities::case;
+use leeway_machines::domain::actor::Role;
+use leeway_machines::domain::state_profile::StateProfile;
 use leeway_workflows::audit::{self, AuditRecord, SECURITY_CHAIN};
-use leeway_workflows::domain::actor::Role;
-use leeway_workflows::domain::state_profile::StateProfile;
 use leeway_workflows::mailer::Mailer;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use temporalio_client::Client;
@@ -76,27 +76,34 @@ impl AppContext {
         }
     }
 
-    /// Loads a case the principal may see; another district's case is
-    /// refused and audited.
-    pub async fn waiver_case_for(
+    /// Loads the header of a case the principal may see, of the program
+    /// `program`; another district's case is refused and audited.
+    pub async fn case_for(
         &self,
         who: &Principal,
+        program: &str,
+        noun: &str,
         case_id: &str,
         action: &str,
-    ) -> ApiResult<waiver_case::Model> {
-        let case = waiver_case::Entity::find_by_id(case_id)
+    ) -> ApiResult<case::Model> {
+        let case = case::Entity::find_by_id(case_id)
             .one(&self.db)
             .await?
-            .ok_or_else(|| {
-                ApiError::NotFound(format!("There is no waiver request `{case_id}`."))
-            })?;
-        if !who.may_read_district(&case.district_id) {
+            .filter(|c| c.program == program)
+            .ok_or_else(|| ApiError::NotFound(format!("There is no {noun} `{case_id}`.")))?;
+        let allowed = match &case.organisation_id {
+            Some(org) => who.may_read_district(org),
+            None => who.role().reads_all_cases(),
+        };
+        if !allowed {
             let reason = if who.role().is_district() {
-                "This request belongs to another district; you can see and act on your own district's requests only."
+                format!(
+                    "This {noun} belongs to another district; you can see and act on your own district's {noun}s only."
+                )
             } else {
-                "Your role cannot see waiver requests."
+                format!("Your role cannot see {noun}s.")
             };
-            return Err(self.refuse(who, Some(case_id), action, reason).await);
+            return Err(self.refuse(who, Some(case_id), action, &reason).await);
         }
         Ok(case)
     }

@@ -1,7 +1,7 @@
 //! The API's one error type. Every refusal reaches the client as a GraphQL
 //! error with `extensions.code` and a sentence a district clerk understands.
 use async_graphql::ErrorExtensions;
-use leeway_workflows::machine::{Refusal, RefusalCode};
+use leeway_machines::engine::refusal::{Refusal, RefusalCode};
 
 /// Deliberately not `Display`: async-graphql converts anything displayable
 /// into an error without a code, and every refusal here must carry one.

@@ -1,9 +1,11 @@
-//! Demo data: one state agency, two districts with schools, a person in
-//! every role, fixed demo tokens, and a provision catalog.
+//! Demo data: one state agency, four districts and a charter (enough to
+//! fill the demo network's three seats and start its wait list), schools,
+//! a person in every role, fixed demo tokens, and a provision catalog.
+//! The demo profile's network opens when Leeway starts.
 use crate::auth;
 use chrono::{NaiveDate, Utc};
 use leeway_entities::{organisation, provision, user};
-use leeway_workflows::domain::actor::Role;
+use leeway_machines::domain::actor::Role;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 
 pub struct DemoUser {
@@ -36,6 +38,27 @@ pub const DEMO_USERS: &[DemoUser] = &[
         role: Role::DistrictAuthorizedRep,
         organisation: "hillcrest",
         token: "demo-other-district-rep",
+    },
+    DemoUser {
+        id: "lena",
+        name: "Lena Novak",
+        role: Role::DistrictAuthorizedRep,
+        organisation: "lakeside",
+        token: "demo-lakeside-rep",
+    },
+    DemoUser {
+        id: "omar",
+        name: "Omar Haddad",
+        role: Role::DistrictAuthorizedRep,
+        organisation: "summit-academy",
+        token: "demo-summit-rep",
+    },
+    DemoUser {
+        id: "pia",
+        name: "Pia Larsen",
+        role: Role::DistrictAuthorizedRep,
+        organisation: "pinecrest",
+        token: "demo-pinecrest-rep",
     },
     DemoUser {
         id: "rita",
@@ -129,6 +152,30 @@ const ORGS: &[Org] = &[
         None,
         Some(2100),
         r#"{"english_learners":120,"students_with_disabilities":260,"economically_disadvantaged":700}"#,
+    ),
+    Org(
+        "lakeside",
+        "Lakeside Unified School District",
+        "district",
+        None,
+        Some(1800),
+        r#"{"english_learners":95,"students_with_disabilities":210,"economically_disadvantaged":640}"#,
+    ),
+    Org(
+        "summit-academy",
+        "Summit Competency Academy (charter)",
+        "charter",
+        None,
+        Some(450),
+        r#"{"english_learners":8,"students_with_disabilities":52,"economically_disadvantaged":190}"#,
+    ),
+    Org(
+        "pinecrest",
+        "Pinecrest Joint School District",
+        "district",
+        None,
+        Some(900),
+        r#"{"english_learners":30,"students_with_disabilities":100,"economically_disadvantaged":410}"#,
     ),
     Org(
         "riverbend-high",

@@ -1,93 +1,39 @@
-//! Opening waiver requests and sending them commands: the path from a
-//! GraphQL mutation to the case's Temporal workflow.
-use crate::auth::Principal;
+//! What the waiver program's mutations need beyond the engine's command
+//! path: a request's schools checked against the district, its document
+//! stored and outlined, and each cited provision ruled on from the catalog.
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
-use leeway_entities::{organisation, provision, user};
-use leeway_workflows::domain::actor::Role;
-use leeway_workflows::domain::provision::{ProvisionFacts, ProvisionRuling, rule_on_provision};
-use leeway_workflows::machine::Refusal;
-use leeway_workflows::machine::waiver::{WaiverCase, WaiverCommand, WaiverState};
-use leeway_workflows::machine::waiver_content::WaiverContent;
-use leeway_workflows::waiver_workflow::{
-    CommandEnvelope, WORKFLOW_ID_PREFIX, WaiverWorkflow, WaiverWorkflowInput,
-};
-use rand::RngCore;
+use leeway_entities::{case_document, organisation, provision, user};
+use leeway_machines::domain::actor::Role;
+use leeway_machines::domain::provision::{ProvisionFacts, ProvisionRuling, rule_on_provision};
+use leeway_machines::waiver::content::{WaiverContent, WaiverDraft};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use temporalio_client::{
-    WorkflowExecuteUpdateOptions, WorkflowStartOptions, errors::WorkflowUpdateError,
-};
-
-/// How long a client waits for a step to be recorded before it is told
-/// to look again later (the step itself carries on).
-const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
-fn still_saving(case_id: &str) -> ApiError {
-    ApiError::Unavailable(format!(
-        "Leeway is still saving this step of {case_id}. Look at the request again in a minute before repeating it."
-    ))
-}
-
-fn new_case_id() -> String {
-    let mut b = [0u8; 5];
-    rand::rng().fill_bytes(&mut b);
-    format!("{WORKFLOW_ID_PREFIX}{}", hex::encode(b))
-}
 
 impl AppContext {
-    pub async fn open_waiver(&self, who: &Principal, content: WaiverContent) -> ApiResult<String> {
-        if !who.role().is_district() {
-            return Err(self
-                .refuse(
-                    who,
-                    None,
-                    "open_waiver",
-                    "Only district staff open waiver requests.",
-                )
-                .await);
-        }
+    /// Checks a request's content, stores it and returns the draft a
+    /// command carries.
+    pub async fn waiver_draft(
+        &self,
+        case_id: &str,
+        district_id: &str,
+        content: &WaiverContent,
+    ) -> ApiResult<WaiverDraft> {
         let problems = content.check_shape();
         if !problems.is_empty() {
             return Err(ApiError::Validation(problems.join("; ")));
         }
-        self.check_schools(&who.actor.organisation_id, &content)
+        self.check_schools(district_id, &content.applicant.school_ids)
             .await?;
-        let id = new_case_id();
-        let case = WaiverCase::new(
-            id.clone(),
-            who.actor.organisation_id.clone(),
-            who.actor.user_id.clone(),
-            content,
-        );
-        let input = WaiverWorkflowInput {
-            case,
-            profile: self.profile.clone(),
-            opened_by: who.actor.clone(),
-        };
-        let handle = self
-            .temporal
-            .start_workflow(
-                WaiverWorkflow::run,
-                input,
-                WorkflowStartOptions::new(self.task_queue.clone(), id.clone()).build(),
-            )
-            .await
-            .map_err(|e| ApiError::internal("start the request's workflow", e))?;
-        let settled = handle.execute_update(
-            WaiverWorkflow::settled,
-            (),
-            WorkflowExecuteUpdateOptions::default(),
-        );
-        match tokio::time::timeout(COMMAND_WAIT, settled).await {
-            Ok(Ok(_)) => Ok(id),
-            Ok(Err(e)) => Err(ApiError::internal("open the request", e)),
-            Err(_) => Err(still_saving(&id)),
-        }
+        Ok(WaiverDraft {
+            document: self.store_document(case_id, content).await?,
+            outline: content.outline(),
+        })
     }
 
-    async fn check_schools(&self, district_id: &str, content: &WaiverContent) -> ApiResult<()> {
-        for school in &content.applicant.school_ids {
+    /// Every school named must be one of the district's.
+    pub async fn check_schools(&self, district_id: &str, school_ids: &[String]) -> ApiResult<()> {
+        for school in school_ids {
             let found = organisation::Entity::find_by_id(school.as_str())
                 .one(&self.db)
                 .await?;
@@ -101,6 +47,26 @@ impl AppContext {
             }
         }
         Ok(())
+    }
+
+    /// A reviewer to assign must be one.
+    pub async fn require_reviewer(&self, reviewer_id: &str) -> ApiResult<()> {
+        let reviewer = user::Entity::find_by_id(reviewer_id).one(&self.db).await?;
+        if reviewer.is_none_or(|u| u.role != Role::SeaReviewer.as_str()) {
+            return Err(ApiError::Validation(format!(
+                "`{reviewer_id}` is not an SEA reviewer."
+            )));
+        }
+        Ok(())
+    }
+
+    /// The stored text of a waiver request's current version.
+    pub async fn waiver_content(&self, case_id: &str, hash: &str) -> ApiResult<WaiverContent> {
+        let doc = case_document::Entity::find_by_id((case_id.to_string(), hash.to_string()))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| ApiError::internal("read the request", "document missing"))?;
+        serde_json::from_str(&doc.body).map_err(|e| ApiError::internal("read the request", e))
     }
 
     /// Rules on each cited provision from the catalog and the profile.
@@ -126,70 +92,8 @@ impl AppContext {
                         effective_from: r.effective_from,
                         effective_to: r.effective_to,
                     });
-                rule_on_provision(c, facts.as_ref(), &self.profile, today)
+                rule_on_provision(c, facts.as_ref(), &self.profile.waivers, today)
             })
             .collect())
-    }
-
-    /// Sends one command to a case's workflow and waits for it to be
-    /// recorded, so the caller reads its own write.
-    pub async fn waiver_command(
-        &self,
-        who: &Principal,
-        case_id: &str,
-        command: WaiverCommand,
-    ) -> ApiResult<()> {
-        let case = self.waiver_case_for(who, case_id, command.name()).await?;
-        if let Some(state) = WaiverState::parse(&case.state).filter(|s| s.is_terminal()) {
-            return Err(ApiError::InvalidTransition(format!(
-                "This request is {} and accepts no further commands.",
-                state.label()
-            )));
-        }
-        if let WaiverCommand::AssignReviewer { reviewer_id } = &command {
-            let reviewer = user::Entity::find_by_id(reviewer_id.as_str())
-                .one(&self.db)
-                .await?;
-            if reviewer.is_none_or(|u| u.role != Role::SeaReviewer.as_str()) {
-                return Err(ApiError::Validation(format!(
-                    "`{reviewer_id}` is not an SEA reviewer."
-                )));
-            }
-        }
-        if let WaiverCommand::EditDraft { content }
-        | WaiverCommand::ProposeAmendment { content, .. } = &command
-        {
-            self.check_schools(&case.district_id, content).await?;
-        }
-        let envelope = CommandEnvelope {
-            actor: who.actor.clone(),
-            command: command.clone(),
-        };
-        let handle = self.temporal.get_workflow_handle::<WaiverWorkflow>(case_id);
-        let update = handle.execute_update(
-            WaiverWorkflow::command,
-            envelope,
-            WorkflowExecuteUpdateOptions::default(),
-        );
-        let Ok(outcome) = tokio::time::timeout(COMMAND_WAIT, update).await else {
-            return Err(still_saving(case_id));
-        };
-        match outcome {
-            Ok(_) => Ok(()),
-            Err(WorkflowUpdateError::Failed(failure)) => {
-                let refusal = Refusal::from_wire(&failure.message)
-                    .ok_or_else(|| ApiError::internal("apply the command", &failure.message))?;
-                if refusal.code == leeway_workflows::machine::RefusalCode::Forbidden {
-                    return Err(self
-                        .refuse(who, Some(case_id), command.name(), &refusal.message)
-                        .await);
-                }
-                Err(refusal.into())
-            }
-            Err(WorkflowUpdateError::NotFound(_)) => Err(ApiError::InvalidTransition(
-                "This request is closed and accepts no further commands.".into(),
-            )),
-            Err(e) => Err(ApiError::internal("reach the workflow engine", e)),
-        }
     }
 }

@@ -189,7 +189,9 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         ];
         for mut index in indexes {
-            manager.create_index(index.if_not_exists().to_owned()).await?;
+            manager
+                .create_index(index.if_not_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

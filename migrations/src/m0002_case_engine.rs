@@ -308,11 +308,8 @@ async fn carry_over_waivers(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     for row in snapshots {
         let case_id: String = row.try_get("", "case_id")?;
         let at: chrono::DateTime<chrono::Utc> = row.try_get("", "submitted_at")?;
-        let (hash, stmt) = insert_document(
-            case_id.clone(),
-            row.try_get::<String>("", "content")?,
-            at,
-        );
+        let (hash, stmt) =
+            insert_document(case_id.clone(), row.try_get::<String>("", "content")?, at);
         db.execute(&stmt).await?;
         let snap = Query::insert()
             .into_table(n("case_snapshots"))

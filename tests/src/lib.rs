@@ -13,16 +13,24 @@ use std::time::{Duration, Instant};
 
 pub const FAST_CLOCKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/fast-clocks.toml");
 
+/// Namespaces the shared dev server creates, one per test app: workflow
+/// ids (a network's case is `network-<code>` everywhere) must not meet
+/// another test's.
+const TEST_NAMESPACES: usize = 48;
+
 /// One Temporal dev server per test binary, shared by its tests (each test
-/// has its own task queue). A shell watchdog stops it when the test
-/// process exits, however it exits.
+/// app has its own namespace and task queue). A shell watchdog stops it
+/// when the test process exits, however it exits.
 pub fn shared_temporal() -> &'static str {
     static ADDRESS: OnceLock<String> = OnceLock::new();
     ADDRESS.get_or_init(|| {
         let bin = std::env::var("LEEWAY_TEMPORAL_BIN").unwrap_or_else(|_| "temporal".into());
         let port = leeway_api::temporal_dev::free_port().expect("a free port");
+        let namespaces: String = (0..TEST_NAMESPACES)
+            .map(|i| format!(" --namespace leeway-test-{i}"))
+            .collect();
         let script = format!(
-            "'{bin}' server start-dev --headless --ip 127.0.0.1 --port {port} --log-level error >/dev/null 2>&1 & t=$!; \
+            "'{bin}' server start-dev --headless --ip 127.0.0.1 --port {port} --log-level error{namespaces} >/dev/null 2>&1 & t=$!; \
              while kill -0 {parent} 2>/dev/null && kill -0 $t 2>/dev/null; do sleep 1; done; kill $t 2>/dev/null",
             parent = std::process::id()
         );
@@ -40,6 +48,17 @@ pub fn shared_temporal() -> &'static str {
         }
         format!("http://127.0.0.1:{port}")
     })
+}
+
+/// The next unused namespace of the shared dev server.
+fn next_namespace() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        n < TEST_NAMESPACES,
+        "more test apps than TEST_NAMESPACES ({TEST_NAMESPACES}) in one test binary"
+    );
+    format!("leeway-test-{n}")
 }
 
 fn suffix() -> String {
@@ -107,6 +126,7 @@ impl TestApp {
             data_dir: Some(dir.path().to_path_buf()),
             database_url: Some(database_url.clone()),
             temporal_address: Some(shared_temporal().to_string()),
+            temporal_namespace: Some(next_namespace()),
             task_queue: Some(format!("leeway-test-{}", suffix())),
             state_profile: Some(profile.to_string()),
             smtp_host: Some("127.0.0.1".into()),
@@ -187,25 +207,20 @@ impl TestApp {
         )
     }
 
+    /// A case's workflow history (its current run), as Temporal keeps it.
+    pub async fn history(&self, workflow_id: &str) -> temporalio_client::WorkflowHistory {
+        use temporalio_client::{UntypedWorkflow, WorkflowFetchHistoryOptions};
+        self.running
+            .app
+            .temporal
+            .get_workflow_handle::<UntypedWorkflow>(workflow_id)
+            .fetch_history(WorkflowFetchHistoryOptions::default())
+    }
+
     /// Replays a case's workflow history against the workflow code as built
     /// now: fails if the code is no longer deterministic for that history.
     pub async fn replay(&self, workflow_id: &str) -> anyhow::Result<()> {
-        use leeway_workflows::waiver_workflow::WaiverWorkflow;
-        use temporalio_client::WorkflowFetchHistoryOptions;
-        use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
-        let history = self
-            .running
-            .app
-            .temporal
-            .get_workflow_handle::<WaiverWorkflow>(workflow_id)
-            .fetch_history(WorkflowFetchHistoryOptions::default());
-        let options = WorkflowReplayerOptions::new()
-            .register_workflow::<WaiverWorkflow>()?
-            .build();
-        WorkflowReplayer::new(options)?
-            .replay_workflow(history)
-            .await?;
-        Ok(())
+        replay(self.history(workflow_id).await).await
     }
 
     /// Polls `query` until `done` holds, for clocks and email delivery.
@@ -230,6 +245,17 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
+}
+
+/// Replays one history against every program's workflow code as built now.
+pub async fn replay(history: temporalio_client::WorkflowHistory) -> anyhow::Result<()> {
+    use temporalio_sdk::workflow_replayer::{WorkflowReplayer, WorkflowReplayerOptions};
+    let mut options = WorkflowReplayerOptions::new().build();
+    leeway_workflows::programs::register(&mut options)?;
+    WorkflowReplayer::new(options)?
+        .replay_workflow(history)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ async fn open(app: &TestApp, title: &str) -> String {
     let data = app
         .ok(APPLICANT, "mutation($c: WaiverContentInput!) { openWaiverDraft(content: $c) { id state version } }", json!({ "c": content(title) }))
         .await;
-    assert_eq!(data["openWaiverDraft"]["state"], "draft");
+    assert_eq!(data["openWaiverDraft"]["state"], "DRAFT");
     data["openWaiverDraft"]["id"].as_str().unwrap().to_string()
 }
 
@@ -68,11 +68,11 @@ async fn to_recommended(app: &TestApp, id: &str) {
     let v = json!({ "id": id });
     assert_eq!(
         step(app, REP, "submitWaiver", "", v.clone()).await["state"],
-        "submitted"
+        "SUBMITTED"
     );
     assert_eq!(
         step(app, REVIEWER, "acceptWaiverAsComplete", "", v.clone()).await["state"],
-        "accepted"
+        "ACCEPTED"
     );
     assert_eq!(
         step(
@@ -83,7 +83,7 @@ async fn to_recommended(app: &TestApp, id: &str) {
             v.clone()
         )
         .await["state"],
-        "reviewer_assigned"
+        "REVIEWER_ASSIGNED"
     );
     assert_eq!(
         step(
@@ -94,7 +94,7 @@ async fn to_recommended(app: &TestApp, id: &str) {
             v.clone()
         )
         .await["state"],
-        "in_review"
+        "IN_REVIEW"
     );
     let recommended = step(
         app,
@@ -104,7 +104,7 @@ async fn to_recommended(app: &TestApp, id: &str) {
         v,
     )
     .await;
-    assert_eq!(recommended["state"], "recommended");
+    assert_eq!(recommended["state"], "RECOMMENDED");
     assert_eq!(
         recommended["recommendation"]["summary"], "Strong plan",
         "the approver sees the recommendation"
@@ -132,7 +132,7 @@ async fn happy_path_with_audit_and_email() {
         json!({ "id": id }),
     )
     .await;
-    assert_eq!(decided["state"], "active");
+    assert_eq!(decided["state"], "ACTIVE");
     let start =
         chrono::DateTime::parse_from_rfc3339(decided["termStart"].as_str().unwrap()).unwrap();
     let end = chrono::DateTime::parse_from_rfc3339(decided["termEnd"].as_str().unwrap()).unwrap();
@@ -248,7 +248,7 @@ async fn revision_loop_keeps_versioned_snapshots() {
         v.clone(),
     )
     .await;
-    assert_eq!(back["state"], "revision_requested");
+    assert_eq!(back["state"], "REVISION_REQUESTED");
     assert!(
         back["openDeadlines"].as_array().unwrap().is_empty(),
         "the district holds the case: no state clock"
@@ -260,9 +260,9 @@ async fn revision_loop_keeps_versioned_snapshots() {
     let edited = app
         .ok(APPLICANT, "mutation($id: ID!, $c: WaiverContentInput!) { editWaiverDraft(id: $id, content: $c) { state } }", json!({ "id": id, "c": revised }))
         .await;
-    assert_eq!(edited["editWaiverDraft"]["state"], "revision_requested");
+    assert_eq!(edited["editWaiverDraft"]["state"], "REVISION_REQUESTED");
     let resubmitted = step(&app, REP, "submitWaiver", "", v.clone()).await;
-    assert_eq!(resubmitted["state"], "submitted");
+    assert_eq!(resubmitted["state"], "SUBMITTED");
     assert_eq!(resubmitted["version"], 2);
     let snaps = resubmitted["snapshots"].as_array().unwrap();
     assert_eq!(snaps.len(), 2);
@@ -307,7 +307,7 @@ async fn partial_approval_with_conditions_and_reasons() {
         v,
     )
     .await;
-    assert_eq!(decided["state"], "active");
+    assert_eq!(decided["state"], "ACTIVE");
     let items = decided["items"].as_array().unwrap();
     assert_eq!(items[0]["decision"], "approved_with_conditions");
     assert_eq!(items[0]["conditions"], "Report mastery data each semester.");
@@ -353,7 +353,7 @@ async fn review_clock_escalates_then_term_expires() {
             d["waiverCase"]["escalated"] == true
         })
         .await;
-    assert_eq!(data["waiverCase"]["state"], "accepted");
+    assert_eq!(data["waiverCase"]["state"], "ACCEPTED");
     let last = data["waiverCase"]["history"]
         .as_array()
         .unwrap()
@@ -384,7 +384,7 @@ async fn review_clock_escalates_then_term_expires() {
         v.clone(),
     )
     .await;
-    assert_eq!(decided["state"], "active");
+    assert_eq!(decided["state"], "ACTIVE");
     let kinds: Vec<&str> = decided["openDeadlines"]
         .as_array()
         .unwrap()
@@ -394,7 +394,7 @@ async fn review_clock_escalates_then_term_expires() {
     assert_eq!(kinds, ["expiry_notice", "term_end"]);
     let data = app
         .eventually(APPROVER, CASE, v.clone(), Duration::from_secs(40), |d| {
-            d["waiverCase"]["state"] == "expired"
+            d["waiverCase"]["state"] == "EXPIRED"
         })
         .await;
     let commands: Vec<&str> = data["waiverCase"]["history"]
@@ -481,7 +481,7 @@ async fn another_district_is_refused_and_audited() {
             .any(|e| e["command"] == "refused:read_waiver")
     );
     let state = app.ok(REP, CASE, v).await;
-    assert_eq!(state["waiverCase"]["state"], "draft", "nothing changed");
+    assert_eq!(state["waiverCase"]["state"], "DRAFT", "nothing changed");
 
     // Cutting the newest refusal from the shared security chain is caught.
     let db = &app.running.app.db;
@@ -591,7 +591,7 @@ async fn invalid_transitions_and_bad_input_are_refused_cleanly() {
         ["open", "edit_draft"],
         "refused commands leave no trace in the case"
     );
-    assert_eq!(history["waiverCase"]["state"], "draft");
+    assert_eq!(history["waiverCase"]["state"], "DRAFT");
     app.stop().await;
 }
 
@@ -637,7 +637,7 @@ async fn a_tampered_audit_row_is_detected() {
             .is_intact()
     );
     db.execute_unprepared(&format!(
-        "UPDATE waiver_snapshots SET content = REPLACE(content, 'Riverbend', 'Elsewhere') WHERE case_id = '{id}'"
+        "UPDATE case_documents SET body = REPLACE(body, 'Riverbend', 'Elsewhere') WHERE case_id = '{id}'"
     ))
     .await
     .unwrap();
@@ -695,7 +695,7 @@ async fn amendment_renewal_withdrawal_and_revocation() {
         .await;
     assert_eq!(
         proposed["proposeWaiverAmendment"]["state"],
-        "amendment_proposed"
+        "AMENDMENT_PROPOSED"
     );
     let (code, _) = app
         .refused(
@@ -713,7 +713,7 @@ async fn amendment_renewal_withdrawal_and_revocation() {
         v.clone(),
     )
     .await;
-    assert_eq!(approved["state"], "active");
+    assert_eq!(approved["state"], "ACTIVE");
     assert_eq!(
         approved["termEnd"], term_end,
         "an amendment leaves the term end where it was"
@@ -763,7 +763,7 @@ async fn amendment_renewal_withdrawal_and_revocation() {
         v.clone(),
     )
     .await;
-    assert_eq!(revoked["state"], "revoked");
+    assert_eq!(revoked["state"], "REVOKED");
     let (code, message) = app
         .refused(
             Some(REP),
@@ -784,7 +784,7 @@ async fn amendment_renewal_withdrawal_and_revocation() {
         json!({ "id": other }),
     )
     .await;
-    assert_eq!(withdrawn["state"], "withdrawn");
+    assert_eq!(withdrawn["state"], "WITHDRAWN");
     app.replay(&id).await.unwrap();
     app.stop().await;
 }
@@ -795,7 +795,7 @@ async fn lists_page_and_filter() {
     for i in 0..3 {
         open(&app, &format!("Listed {i}")).await;
     }
-    let query = "query($after: String) { waiverCases(first: 2, after: $after, state: \"draft\") { pageInfo { hasNextPage endCursor } edges { cursor node { title districtId } } } }";
+    let query = "query($after: String) { waiverCases(first: 2, after: $after, state: DRAFT) { pageInfo { hasNextPage endCursor } edges { cursor node { title districtId } } } }";
     let first = app.ok(REVIEWER, query, json!({})).await;
     let page = &first["waiverCases"];
     assert_eq!(page["edges"].as_array().unwrap().len(), 2);

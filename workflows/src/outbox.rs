@@ -2,10 +2,10 @@
 //! their transaction; delivery sends what is not yet sent and records the
 //! outcome, so a step's email goes out once even when delivery is retried.
 use crate::mailer::{Mailer, OutgoingEmail};
-use leeway_machines::domain::actor::Role;
-use leeway_machines::engine::notice::{Audience, Notice};
 use chrono::Utc;
 use leeway_entities::{notification, user};
+use leeway_machines::domain::actor::Role;
+use leeway_machines::engine::notice::{Audience, Notice};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,

@@ -1,10 +1,11 @@
-//! Each workflow's states and transitions, served from the machine's own
-//! transition table so the picture cannot drift from the code.
+//! Each program's machine, served from its own transition table so the
+//! picture cannot drift from the code.
 use async_graphql::SimpleObject;
-use leeway_workflows::machine::waiver::{TRANSITIONS, WaiverState};
+use leeway_machines::engine::MachineDefinition;
 
 #[derive(SimpleObject, Clone)]
 pub struct WorkflowDefinition {
+    /// The program: `waiver`, `network_membership`, `network`.
     pub name: String,
     pub states: Vec<WorkflowStateInfo>,
     pub transitions: Vec<WorkflowTransition>,
@@ -26,26 +27,31 @@ pub struct WorkflowTransition {
     pub roles: Vec<String>,
 }
 
-pub fn waiver_definition() -> WorkflowDefinition {
-    WorkflowDefinition {
-        name: "waiver".into(),
-        states: WaiverState::ALL
-            .into_iter()
-            .map(|s| WorkflowStateInfo {
-                name: s.as_str().into(),
-                description: s.label().into(),
-                terminal: s.is_terminal(),
-            })
-            .collect(),
-        transitions: TRANSITIONS
-            .iter()
-            .map(|t| WorkflowTransition {
-                command: t.command.into(),
-                description: t.description.into(),
-                from: t.from.iter().map(|s| s.as_str().to_string()).collect(),
-                to: t.to.iter().map(|s| s.as_str().to_string()).collect(),
-                roles: t.roles.iter().map(|r| r.as_str().to_string()).collect(),
-            })
-            .collect(),
+impl From<MachineDefinition> for WorkflowDefinition {
+    fn from(d: MachineDefinition) -> Self {
+        let strings = |v: Vec<&'static str>| v.into_iter().map(String::from).collect();
+        Self {
+            name: d.program.into(),
+            states: d
+                .states
+                .into_iter()
+                .map(|s| WorkflowStateInfo {
+                    name: s.name.into(),
+                    description: s.label.into(),
+                    terminal: s.terminal,
+                })
+                .collect(),
+            transitions: d
+                .transitions
+                .into_iter()
+                .map(|t| WorkflowTransition {
+                    command: t.command.into(),
+                    description: t.description.into(),
+                    from: strings(t.from),
+                    to: strings(t.to),
+                    roles: strings(t.roles),
+                })
+                .collect(),
+        }
     }
 }

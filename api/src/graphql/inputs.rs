@@ -1,19 +1,23 @@
 //! Input types, converted into domain types at the boundary.
+use crate::error::{ApiError, ApiResult};
 use async_graphql::{Enum, InputObject};
 use chrono::NaiveDate;
-use leeway_workflows::machine::waiver::{Outcome, ProvisionDecision};
-use leeway_workflows::machine::waiver_content::{
+use leeway_machines::engine::text::FreeText;
+use leeway_machines::network::application::{NetworkApplication, ReadinessAnswer};
+use leeway_machines::waiver::content::{
     Applicant, ApplicantKind, LocalSupport, ProvisionItem, StaffVote, Vote, WaiverContent,
 };
+use leeway_machines::waiver::machine::{Outcome, ProvisionDecision};
+use serde::Serialize;
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
 pub enum ApplicantKindInput {
     District,
     School,
     InnovationZone,
 }
 
-#[derive(InputObject, Clone, Debug)]
+#[derive(InputObject, Clone, Debug, Serialize)]
 pub struct WaiverContentInput {
     pub title: String,
     #[graphql(default_with = "ApplicantKindInput::District")]
@@ -34,7 +38,7 @@ pub struct WaiverContentInput {
     pub local_support: Option<LocalSupportInput>,
 }
 
-#[derive(InputObject, Clone, Debug)]
+#[derive(InputObject, Clone, Debug, Serialize)]
 pub struct ProvisionItemInput {
     pub citation: String,
     #[graphql(default)]
@@ -47,7 +51,7 @@ pub struct ProvisionItemInput {
     pub measure: String,
 }
 
-#[derive(InputObject, Clone, Debug)]
+#[derive(InputObject, Clone, Debug, Serialize)]
 pub struct LocalSupportInput {
     pub board_vote: Option<VoteInput>,
     pub staff_vote: Option<StaffVoteInput>,
@@ -58,14 +62,14 @@ pub struct LocalSupportInput {
     pub parent_consultation: String,
 }
 
-#[derive(InputObject, Clone, Debug)]
+#[derive(InputObject, Clone, Debug, Serialize)]
 pub struct VoteInput {
     pub yes: u32,
     pub no: u32,
     pub membership: u32,
 }
 
-#[derive(InputObject, Clone, Debug)]
+#[derive(InputObject, Clone, Debug, Serialize)]
 pub struct StaffVoteInput {
     pub yes: u32,
     pub no: u32,
@@ -75,14 +79,14 @@ pub struct StaffVoteInput {
     pub certified_by: String,
 }
 
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize)]
 pub enum OutcomeInput {
     Approve,
     ApproveWithConditions,
     Deny,
 }
 
-#[derive(InputObject, Clone, Debug)]
+#[derive(InputObject, Clone, Debug, Serialize)]
 pub struct ProvisionDecisionInput {
     pub citation: String,
     pub outcome: OutcomeInput,
@@ -146,17 +150,95 @@ impl From<LocalSupportInput> for LocalSupport {
     }
 }
 
-impl From<ProvisionDecisionInput> for ProvisionDecision {
-    fn from(d: ProvisionDecisionInput) -> Self {
-        ProvisionDecision {
-            citation: d.citation.trim().to_string(),
-            outcome: match d.outcome {
+/// Free text from a client, checked at the boundary.
+pub fn text(field: &str, value: &str) -> ApiResult<FreeText> {
+    FreeText::parse(field, value).map_err(ApiError::from)
+}
+
+/// A list of reasons from a client, each checked.
+pub fn reasons(field: &str, values: &[String]) -> ApiResult<Vec<FreeText>> {
+    leeway_machines::engine::text::parse_reasons(field, values).map_err(ApiError::from)
+}
+
+impl ProvisionDecisionInput {
+    pub fn parse(self) -> ApiResult<ProvisionDecision> {
+        Ok(ProvisionDecision {
+            citation: self.citation.trim().to_string(),
+            outcome: match self.outcome {
                 OutcomeInput::Approve => Outcome::Approve,
                 OutcomeInput::ApproveWithConditions => Outcome::ApproveWithConditions,
                 OutcomeInput::Deny => Outcome::Deny,
             },
-            conditions: d.conditions,
-            reason: d.reason,
+            conditions: self
+                .conditions
+                .as_deref()
+                .map(|c| text("conditions", c))
+                .transpose()?,
+            reason: self
+                .reason
+                .as_deref()
+                .map(|r| text("reason", r))
+                .transpose()?,
+        })
+    }
+}
+
+pub fn decisions(input: Vec<ProvisionDecisionInput>) -> ApiResult<Vec<ProvisionDecision>> {
+    if input.len() > 100 {
+        return Err(ApiError::Validation(
+            "a request has at most 100 provisions to decide".into(),
+        ));
+    }
+    input
+        .into_iter()
+        .map(ProvisionDecisionInput::parse)
+        .collect()
+}
+
+/// What a district writes to join a network.
+#[derive(InputObject, Clone, Debug, Serialize)]
+pub struct NetworkApplicationInput {
+    /// The letter of commitment, in the district's words.
+    #[graphql(default)]
+    pub letter: String,
+    /// The ids of the network's commitments the district signs: all of them.
+    #[graphql(default)]
+    pub commitments: Vec<String>,
+    #[graphql(default)]
+    pub readiness: Vec<ReadinessAnswerInput>,
+    /// The schools that join; leave empty when the whole district joins.
+    #[graphql(default)]
+    pub school_ids: Vec<String>,
+    /// How many students the work will reach.
+    #[graphql(default)]
+    pub students_reached: u32,
+}
+
+#[derive(InputObject, Clone, Debug, Serialize)]
+pub struct ReadinessAnswerInput {
+    pub question_id: String,
+    pub answer: String,
+}
+
+impl From<NetworkApplicationInput> for NetworkApplication {
+    fn from(i: NetworkApplicationInput) -> Self {
+        NetworkApplication {
+            letter: i.letter,
+            commitments: i
+                .commitments
+                .into_iter()
+                .map(|c| c.trim().to_string())
+                .collect(),
+            readiness: i
+                .readiness
+                .into_iter()
+                .map(|a| ReadinessAnswer {
+                    question_id: a.question_id.trim().to_string(),
+                    answer: a.answer,
+                })
+                .collect(),
+            school_ids: i.school_ids,
+            students_reached: i.students_reached,
         }
     }
 }

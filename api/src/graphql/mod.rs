@@ -1,20 +1,41 @@
 //! The GraphQL schema: GraphQL types live here, apart from the domain types
 //! (`leeway-workflows`) and the entities (`leeway-entities`).
-mod audit_types;
+pub mod audit_types;
+pub mod case_types;
 mod catalog_types;
 mod definition_types;
 mod inputs;
 mod mutation;
+pub mod network_mutations;
+mod network_queries;
+pub mod network_types;
+mod organisation_types;
+mod paging;
 mod query;
-mod waiver_types;
+mod waiver_mutations;
+mod waiver_queries;
+pub mod waiver_types;
 
 use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-pub use mutation::MutationRoot;
-pub use query::QueryRoot;
+/// Every read, by program.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    query::CommonQuery,
+    waiver_queries::WaiverQuery,
+    network_queries::NetworkQuery,
+);
+
+/// Every command, by program.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    mutation::CaseMutation,
+    waiver_mutations::WaiverMutation,
+    network_mutations::NetworkMutation,
+);
 
 pub type LeewaySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -29,11 +50,15 @@ pub enum Caller {
 }
 
 pub fn build(app: Option<AppContext>) -> LeewaySchema {
-    let builder = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
-        .limit_depth(12)
-        .limit_complexity(2_000)
-        .limit_recursive_depth(32)
-        .limit_directives(20);
+    let builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(12)
+    .limit_complexity(2_000)
+    .limit_recursive_depth(32)
+    .limit_directives(20);
     match app {
         Some(app) => builder.data(app).finish(),
         None => builder.finish(),
@@ -97,7 +122,7 @@ mod tests {
             .len();
         assert_eq!(
             transitions,
-            leeway_workflows::machine::waiver::TRANSITIONS.len()
+            leeway_machines::waiver::machine::TRANSITIONS.len()
         );
         let r = schema.execute("{ me { userId } }").await;
         let code = r.errors[0]

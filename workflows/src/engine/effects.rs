@@ -142,11 +142,11 @@ async fn reserve<C: ConnectionTrait>(
     amount: i64,
     at: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let fits = Expr::col(capacity_pool::Column::Capacity).is_null().or(Expr::col(
-        capacity_pool::Column::Committed,
-    )
-    .add(amount)
-    .lte(Expr::col(capacity_pool::Column::Capacity)));
+    let fits = Expr::col(capacity_pool::Column::Capacity)
+        .is_null()
+        .or(Expr::col(capacity_pool::Column::Committed)
+            .add(amount)
+            .lte(Expr::col(capacity_pool::Column::Capacity)));
     let taken = capacity_pool::Entity::update_many()
         .col_expr(
             capacity_pool::Column::Committed,

@@ -71,7 +71,10 @@ impl<M: CaseMachine> CaseInput<M> {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(bound(serialize = "C: Serialize", deserialize = "C: serde::de::DeserializeOwned"))]
+#[serde(bound(
+    serialize = "C: Serialize",
+    deserialize = "C: serde::de::DeserializeOwned"
+))]
 pub struct CommandEnvelope<C> {
     pub actor: Actor,
     pub command: C,
@@ -169,7 +172,14 @@ impl<M: CaseMachine> Host<M> {
         let now = envelope
             .requested_at
             .map_or(self.last_seen, |t| t.max(self.last_seen));
-        step::<M>(&self.case, &envelope.actor, &envelope.command, now, &self.rules).map(|_| ())
+        step::<M>(
+            &self.case,
+            &envelope.actor,
+            &envelope.command,
+            now,
+            &self.rules,
+        )
+        .map(|_| ())
     }
 
     pub fn snapshot(&self) -> CaseSnapshot<M> {
@@ -348,24 +358,21 @@ async fn apply<W: Hosted>(
     command: <W::Machine as CaseMachine>::Command,
     origin: Option<String>,
 ) -> Result<StepReceipt, NotApplied> {
-    if ctx
-        .wait_condition(|s: &W| !s.host().busy)
-        .await
-        .is_err()
-    {
+    if ctx.wait_condition(|s: &W| !s.host().busy).await.is_err() {
         return Err(NotApplied::Record(unavailable()));
     }
     let at = now(ctx);
-    let accepted = ctx.state_mut(|s| {
-        let host = s.host_mut();
-        host.last_seen = at;
-        let result = step::<W::Machine>(&host.case, &actor, &command, at, &host.rules);
-        if result.is_ok() {
-            host.busy = true;
-        }
-        result
-    })
-    .map_err(NotApplied::Machine)?;
+    let accepted = ctx
+        .state_mut(|s| {
+            let host = s.host_mut();
+            host.last_seen = at;
+            let result = step::<W::Machine>(&host.case, &actor, &command, at, &host.rules);
+            if result.is_ok() {
+                host.busy = true;
+            }
+            result
+        })
+        .map_err(NotApplied::Machine)?;
     let accepted = Accepted {
         command: accepted.command.to_string(),
         from: accepted.from,
@@ -409,9 +416,7 @@ pub async fn settled<W: Hosted>(ctx: &mut WorkflowContext<W>) -> StepReceipt {
     let _ = ctx.wait_condition(|s: &W| !s.host().busy).await;
     ctx.state_mut(|s| {
         s.host_mut().in_flight -= 1;
-        StepReceipt {
-            seq: s.host().seq,
-        }
+        StepReceipt { seq: s.host().seq }
     })
 }
 
@@ -465,8 +470,7 @@ async fn deliver<W: Hosted>(ctx: WorkflowContext<W>) -> WorkflowResult<()> {
         let Some(seq) = ctx.state_mut(|s| s.host_mut().deliveries.front().copied()) else {
             return Ok(());
         };
-        let case_id =
-            ctx.state(|s| <W::Machine as CaseMachine>::header(&s.host().case).id);
+        let case_id = ctx.state(|s| <W::Machine as CaseMachine>::header(&s.host().case).id);
         let request = DeliveryRequest {
             case_id,
             seq: seq as i32,
@@ -529,9 +533,9 @@ pub async fn run<W: Hosted>(ctx: &mut WorkflowContext<W>) -> WorkflowResult<RunE
     if ctx.state(|s| s.host().is_closed()) {
         // Let a client waiting on the last step read its answer.
         ctx.wait_condition(|s: &W| s.host().in_flight == 0).await?;
-        return Ok(RunEnd::Closed(ctx.state(|s| {
-            W::Machine::state(&s.host().case).name().to_string()
-        })));
+        return Ok(RunEnd::Closed(
+            ctx.state(|s| W::Machine::state(&s.host().case).name().to_string()),
+        ));
     }
     ctx.wait_condition(|s: &W| !s.host().busy && s.host().in_flight == 0)
         .await?;

@@ -8,7 +8,9 @@ use crate::audit::{self, AuditRecord};
 use crate::outbox::{self, CaseParties};
 use crate::programs;
 use chrono::{DateTime, Utc};
-use leeway_entities::{case, case_command, case_deadline, case_document, case_snapshot, notification};
+use leeway_entities::{
+    case, case_command, case_deadline, case_document, case_snapshot, notification,
+};
 use leeway_machines::domain::actor::Actor;
 use leeway_machines::engine::CaseHeader;
 use leeway_machines::engine::document::{DocumentRef, Snapshot};
@@ -188,13 +190,19 @@ async fn document_exists<C: ConnectionTrait>(
     case_id: &str,
     doc: &DocumentRef,
 ) -> Result<bool, DbErr> {
-    Ok(case_document::Entity::find_by_id((case_id.to_string(), doc.hash.clone()))
-        .one(db)
-        .await?
-        .is_some())
+    Ok(
+        case_document::Entity::find_by_id((case_id.to_string(), doc.hash.clone()))
+            .one(db)
+            .await?
+            .is_some(),
+    )
 }
 
-async fn has_deliveries<C: ConnectionTrait>(db: &C, case_id: &str, seq: i32) -> Result<bool, DbErr> {
+async fn has_deliveries<C: ConnectionTrait>(
+    db: &C,
+    case_id: &str,
+    seq: i32,
+) -> Result<bool, DbErr> {
     let emails = notification::Entity::find()
         .filter(notification::Column::CaseId.eq(case_id))
         .filter(notification::Column::Seq.eq(seq))

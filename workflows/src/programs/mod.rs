@@ -35,7 +35,9 @@ pub async fn project<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<()
             network::project_membership(db, &parse::<MembershipMachine>(step)?, step).await
         }
         NetworkMachine::PROGRAM => Ok(()),
-        other => Err(DbErr::Custom(format!("no projection for program `{other}`"))),
+        other => Err(DbErr::Custom(format!(
+            "no projection for program `{other}`"
+        ))),
     }
 }
 
@@ -134,11 +136,15 @@ pub async fn send_command(
     update_id: &str,
 ) -> Result<StepReceipt, SendError> {
     match program {
-        WaiverMachine::PROGRAM => send_to::<WaiverWorkflow>(client, case_id, command, update_id).await,
+        WaiverMachine::PROGRAM => {
+            send_to::<WaiverWorkflow>(client, case_id, command, update_id).await
+        }
         MembershipMachine::PROGRAM => {
             send_to::<MembershipWorkflow>(client, case_id, command, update_id).await
         }
-        NetworkMachine::PROGRAM => send_to::<NetworkWorkflow>(client, case_id, command, update_id).await,
+        NetworkMachine::PROGRAM => {
+            send_to::<NetworkWorkflow>(client, case_id, command, update_id).await
+        }
         other => Err(SendError::Refused(format!("no program `{other}`"))),
     }
 }

@@ -41,8 +41,9 @@ pub async fn project_membership<C: ConnectionTrait>(
         member_since: Set(case.member_since),
         recommit_due: Set(case.recommit_due),
         students_reached: Set(i32::try_from(outline.students_reached).unwrap_or(i32::MAX)),
-        school_ids: Set(serde_json::to_string(&outline.school_ids)
-            .map_err(|e| DbErr::Json(e.to_string()))?),
+        school_ids: Set(
+            serde_json::to_string(&outline.school_ids).map_err(|e| DbErr::Json(e.to_string()))?
+        ),
     };
     network_membership::Entity::insert(row)
         .on_conflict(

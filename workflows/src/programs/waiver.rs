@@ -6,7 +6,9 @@ use leeway_entities::{case_document, waiver_item, waiver_request};
 use leeway_machines::waiver::content::WaiverContent;
 use leeway_machines::waiver::machine::{WaiverCase, WaiverMachine};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 
 case_workflow!(
     /// One innovation-waiver request, from draft to its end.

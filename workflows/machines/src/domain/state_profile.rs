@@ -137,7 +137,8 @@ mod tests {
 
     #[test]
     fn a_network_with_a_bad_window_is_refused() {
-        let text = include_str!("../../profiles/demo.toml").replace("opens = \"01-01\"", "opens = \"13-01\"");
+        let text = include_str!("../../profiles/demo.toml")
+            .replace("opens = \"01-01\"", "opens = \"13-01\"");
         let err = StateProfile::from_toml("demo.toml", &text)
             .unwrap_err()
             .to_string();

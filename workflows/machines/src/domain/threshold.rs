@@ -74,7 +74,6 @@ impl<'de> Deserialize<'de> for Threshold {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,10 +33,7 @@ pub enum Effect {
         capacity: Option<i64>,
     },
     /// Changes a pool's capacity (a statute changed the cap).
-    SetCapacity {
-        pool: PoolId,
-        capacity: Option<i64>,
-    },
+    SetCapacity { pool: PoolId, capacity: Option<i64> },
     /// Takes `amount` from the pool if it fits under the capacity.
     Reserve {
         pool: PoolId,

@@ -31,23 +31,27 @@ impl NetworkApplication {
     /// it is stored.
     pub fn check_shape(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        let texts = std::iter::once(("letter of commitment", self.letter.as_str(), TextSize::Section))
-            .chain(
-                self.commitments
-                    .iter()
-                    .map(|c| ("commitment id", c.as_str(), TextSize::Line)),
-            )
-            .chain(self.readiness.iter().flat_map(|a| {
-                [
-                    ("question id", a.question_id.as_str(), TextSize::Line),
-                    ("readiness answer", a.answer.as_str(), TextSize::Section),
-                ]
-            }))
-            .chain(
-                self.school_ids
-                    .iter()
-                    .map(|s| ("school id", s.as_str(), TextSize::Line)),
-            );
+        let texts = std::iter::once((
+            "letter of commitment",
+            self.letter.as_str(),
+            TextSize::Section,
+        ))
+        .chain(
+            self.commitments
+                .iter()
+                .map(|c| ("commitment id", c.as_str(), TextSize::Line)),
+        )
+        .chain(self.readiness.iter().flat_map(|a| {
+            [
+                ("question id", a.question_id.as_str(), TextSize::Line),
+                ("readiness answer", a.answer.as_str(), TextSize::Section),
+            ]
+        }))
+        .chain(
+            self.school_ids
+                .iter()
+                .map(|s| ("school id", s.as_str(), TextSize::Line)),
+        );
         for (field, text, size) in texts {
             if let Err(r) = clean_text(field, text, size) {
                 problems.push(r.message);
@@ -128,7 +132,10 @@ impl ApplicationOutline {
         }
         for id in &self.answered {
             if !rules.readiness.iter().any(|q| &q.id == id) {
-                problems.push(format!("`{id}` is not one of {}'s readiness questions", rules.name));
+                problems.push(format!(
+                    "`{id}` is not one of {}'s readiness questions",
+                    rules.name
+                ));
             }
         }
         if self.students_reached == 0 {

@@ -454,7 +454,11 @@ pub fn seat_offer() -> OutgoingCommand {
 /// The school year a date falls in, as cohorts are named: July to June.
 pub fn school_year(at: DateTime<Utc>) -> String {
     let d = at.date_naive();
-    let start = if d.month() >= 7 { d.year() } else { d.year() - 1 };
+    let start = if d.month() >= 7 {
+        d.year()
+    } else {
+        d.year() - 1
+    };
     format!("{start}-{:02}", (start + 1) % 100)
 }
 
@@ -719,7 +723,9 @@ fn decide(
             d.notices.push(notice(
                 &[Audience::Approvers],
                 format!("Seat offered: {org}"),
-                format!("A freed seat in the {network} was offered to {org}, the next on the wait list."),
+                format!(
+                    "A freed seat in the {network} was offered to {org}, the next on the wait list."
+                ),
             ));
         }
         C::AcceptOffer => {
@@ -832,8 +838,7 @@ fn decide(
             let due = case.recommit_due.ok_or_else(|| {
                 Refusal::invalid_transition("There is no re-commitment deadline to remind of.")
             })?;
-            if case.recommit_reminded || now < due - rules.clocks.recommitment_reminder.chrono()
-            {
+            if case.recommit_reminded || now < due - rules.clocks.recommitment_reminder.chrono() {
                 return Err(Refusal::invalid_transition(
                     "It is not yet time for the reminder.",
                 ));
@@ -849,7 +854,10 @@ fn decide(
             ));
         }
         C::Recommit { statement } => {
-            d.reasons = require_text(statement, "say what the district commits to for the coming year")?;
+            d.reasons = require_text(
+                statement,
+                "say what the district commits to for the coming year",
+            )?;
             let from = case.recommit_due.unwrap_or(now);
             next.state = S::Active;
             next.recommit_due = Some(from + rules.clocks.recommitment_every.chrono());
@@ -870,7 +878,9 @@ fn decide(
                 ));
             }
             next.state = S::RecommitmentOverdue;
-            let lapses = case.recommit_due.map(|due| due + rules.clocks.recommitment_grace.chrono());
+            let lapses = case
+                .recommit_due
+                .map(|due| due + rules.clocks.recommitment_grace.chrono());
             d.reasons = vec!["the yearly re-commitment deadline passed".into()];
             d.notices.push(notice(
                 &[Audience::District, Audience::Approvers],
@@ -882,7 +892,9 @@ fn decide(
             ));
         }
         C::Lapse => {
-            let lapses = case.recommit_due.map(|due| due + rules.clocks.recommitment_grace.chrono());
+            let lapses = case
+                .recommit_due
+                .map(|due| due + rules.clocks.recommitment_grace.chrono());
             if lapses.is_none_or(|l| now < l) {
                 return Err(Refusal::invalid_transition(
                     "The grace period for re-commitment has not ended.",
@@ -930,7 +942,10 @@ fn decide(
             d.notices.push(notice(
                 &[Audience::District, Audience::Reviewers],
                 format!("Application withdrawn: {network}"),
-                format!("{org} withdrew its application to the {network}: {}", d.reasons.join("; ")),
+                format!(
+                    "{org} withdrew its application to the {network}: {}",
+                    d.reasons.join("; ")
+                ),
             ));
         }
     }
@@ -986,7 +1001,9 @@ fn clocks(case: &MembershipCase, rules: &NetworkRules) -> Vec<Clock<MembershipCo
                 out.push(Clock {
                     kind: "offer_acceptance",
                     due_at: e,
-                    description: "the seat offered passes to the next on the wait list unless accepted".into(),
+                    description:
+                        "the seat offered passes to the next on the wait list unless accepted"
+                            .into(),
                     command: C::ExpireOffer,
                 });
             }
@@ -1004,7 +1021,9 @@ fn clocks(case: &MembershipCase, rules: &NetworkRules) -> Vec<Clock<MembershipCo
                 out.push(Clock {
                     kind: "interest_reconfirmation",
                     due_at: due,
-                    description: "the application leaves the wait list unless interest is re-confirmed".into(),
+                    description:
+                        "the application leaves the wait list unless interest is re-confirmed"
+                            .into(),
                     command: C::DropFromWaitList,
                 });
             }

@@ -132,14 +132,19 @@ fn case_in(state: MembershipState) -> MembershipCase {
 fn actor_for(command: &MembershipCommand) -> Actor {
     let role = match command.name() {
         "edit_application" | "withdraw" => Role::DistrictApplicant,
-        "submit" | "accept_offer" | "decline_offer" | "confirm_interest" | "recommit"
-        | "exit" => Role::DistrictAuthorizedRep,
+        "submit" | "accept_offer" | "decline_offer" | "confirm_interest" | "recommit" | "exit" => {
+            Role::DistrictAuthorizedRep
+        }
         "accept_as_complete" | "return_incomplete" | "review" => Role::SeaReviewer,
         "select" | "wait_list" | "decline" | "remove" => Role::SeaApprover,
-        "offer_seat" | "expire_offer" | "remind_interest" | "drop_from_wait_list"
-        | "begin_membership" | "remind_recommitment" | "mark_recommitment_overdue" | "lapse" => {
-            Role::System
-        }
+        "offer_seat"
+        | "expire_offer"
+        | "remind_interest"
+        | "drop_from_wait_list"
+        | "begin_membership"
+        | "remind_recommitment"
+        | "mark_recommitment_overdue"
+        | "lapse" => Role::System,
         other => panic!("no actor for {other}"),
     };
     Actor {
@@ -160,14 +165,29 @@ const MEMBERS: [S; 3] = [S::Planning, S::Active, S::RecommitmentOverdue];
 /// or wait-list or decline, offers of freed seats, the planning year, the
 /// yearly re-commitment, and leaving.
 const EXPECTED: &[(&str, &[(S, S)])] = &[
-    ("edit_application", &[(S::Draft, S::Draft), (S::Returned, S::Returned)]),
-    ("submit", &[(S::Draft, S::Submitted), (S::Returned, S::Submitted)]),
+    (
+        "edit_application",
+        &[(S::Draft, S::Draft), (S::Returned, S::Returned)],
+    ),
+    (
+        "submit",
+        &[(S::Draft, S::Submitted), (S::Returned, S::Submitted)],
+    ),
     ("accept_as_complete", &[(S::Submitted, S::InReview)]),
     ("return_incomplete", &[(S::Submitted, S::Returned)]),
     ("review", &[(S::InReview, S::Reviewed)]),
-    ("select", &[(S::InReview, S::Planning), (S::Reviewed, S::Planning)]),
-    ("wait_list", &[(S::InReview, S::WaitListed), (S::Reviewed, S::WaitListed)]),
-    ("decline", &[(S::InReview, S::Declined), (S::Reviewed, S::Declined)]),
+    (
+        "select",
+        &[(S::InReview, S::Planning), (S::Reviewed, S::Planning)],
+    ),
+    (
+        "wait_list",
+        &[(S::InReview, S::WaitListed), (S::Reviewed, S::WaitListed)],
+    ),
+    (
+        "decline",
+        &[(S::InReview, S::Declined), (S::Reviewed, S::Declined)],
+    ),
     ("offer_seat", &[(S::WaitListed, S::Offered)]),
     ("accept_offer", &[(S::Offered, S::Planning)]),
     ("decline_offer", &[(S::Offered, S::OfferDeclined)]),
@@ -177,12 +197,42 @@ const EXPECTED: &[(&str, &[(S, S)])] = &[
     ("drop_from_wait_list", &[(S::WaitListed, S::LeftWaitList)]),
     ("begin_membership", &[(S::Planning, S::Active)]),
     ("remind_recommitment", &[(S::Active, S::Active)]),
-    ("recommit", &[(S::Active, S::Active), (S::RecommitmentOverdue, S::Active)]),
-    ("mark_recommitment_overdue", &[(S::Active, S::RecommitmentOverdue)]),
+    (
+        "recommit",
+        &[(S::Active, S::Active), (S::RecommitmentOverdue, S::Active)],
+    ),
+    (
+        "mark_recommitment_overdue",
+        &[(S::Active, S::RecommitmentOverdue)],
+    ),
     ("lapse", &[(S::RecommitmentOverdue, S::Lapsed)]),
-    ("exit", &[(S::Planning, S::Exited), (S::Active, S::Exited), (S::RecommitmentOverdue, S::Exited)]),
-    ("remove", &[(S::Planning, S::Removed), (S::Active, S::Removed), (S::RecommitmentOverdue, S::Removed)]),
-    ("withdraw", &[(S::Draft, S::Withdrawn), (S::Submitted, S::Withdrawn), (S::Returned, S::Withdrawn), (S::InReview, S::Withdrawn), (S::Reviewed, S::Withdrawn), (S::WaitListed, S::Withdrawn)]),
+    (
+        "exit",
+        &[
+            (S::Planning, S::Exited),
+            (S::Active, S::Exited),
+            (S::RecommitmentOverdue, S::Exited),
+        ],
+    ),
+    (
+        "remove",
+        &[
+            (S::Planning, S::Removed),
+            (S::Active, S::Removed),
+            (S::RecommitmentOverdue, S::Removed),
+        ],
+    ),
+    (
+        "withdraw",
+        &[
+            (S::Draft, S::Withdrawn),
+            (S::Submitted, S::Withdrawn),
+            (S::Returned, S::Withdrawn),
+            (S::InReview, S::Withdrawn),
+            (S::Reviewed, S::Withdrawn),
+            (S::WaitListed, S::Withdrawn),
+        ],
+    ),
 ];
 
 #[test]
@@ -236,17 +286,38 @@ fn every_step_keeps_the_seat_count() {
                 continue;
             };
             let effects = &s.decision.effects;
-            let reserves = effects.iter().filter(|e| matches!(e, Effect::Reserve { amount: 1, .. })).count();
-            let passes = effects.iter().filter(|e| matches!(e, Effect::PassOn { amount: 1, .. })).count();
-            let queues = effects.iter().filter(|e| matches!(e, Effect::Enqueue { .. })).count();
-            let leaves = effects.iter().filter(|e| matches!(e, Effect::LeaveQueue { .. })).count();
+            let reserves = effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Reserve { amount: 1, .. }))
+                .count();
+            let passes = effects
+                .iter()
+                .filter(|e| matches!(e, Effect::PassOn { amount: 1, .. }))
+                .count();
+            let queues = effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Enqueue { .. }))
+                .count();
+            let leaves = effects
+                .iter()
+                .filter(|e| matches!(e, Effect::LeaveQueue { .. }))
+                .count();
             let name = command.name();
             let gains = !s.from.holds_seat() && s.to.holds_seat();
             let loses = s.from.holds_seat() && !s.to.holds_seat();
             // A seat offered arrives already held: it was passed on.
-            assert_eq!(reserves, usize::from(gains && name != "offer_seat"), "{name} from {:?}", s.from);
+            assert_eq!(
+                reserves,
+                usize::from(gains && name != "offer_seat"),
+                "{name} from {:?}",
+                s.from
+            );
             assert_eq!(passes, usize::from(loses), "{name} from {:?}", s.from);
-            assert_eq!(queues, usize::from(s.from != S::WaitListed && s.to == S::WaitListed), "{name}");
+            assert_eq!(
+                queues,
+                usize::from(s.from != S::WaitListed && s.to == S::WaitListed),
+                "{name}"
+            );
             assert_eq!(
                 leaves,
                 usize::from(s.from == S::WaitListed && !matches!(s.to, S::WaitListed | S::Offered)),
@@ -277,7 +348,8 @@ fn submission_needs_an_open_window_and_a_complete_application() {
     let r = step(&case, &rep, &MembershipCommand::Submit, now(), &rules).unwrap_err();
     assert_eq!(r.code, RefusalCode::InvalidTransition);
     assert!(
-        r.message.contains("September 1 to October 31 each year") && r.message.contains("2026-11-23"),
+        r.message.contains("September 1 to October 31 each year")
+            && r.message.contains("2026-11-23"),
         "{}",
         r.message
     );
@@ -290,7 +362,11 @@ fn submission_needs_an_open_window_and_a_complete_application() {
     case.application = draft_of(&thin);
     let r = step(&case, &rep, &MembershipCommand::Submit, now(), &rules).unwrap_err();
     assert_eq!(r.code, RefusalCode::Validation);
-    for expected in ["sign the commitment", "answer the readiness question", "estimate how many students"] {
+    for expected in [
+        "sign the commitment",
+        "answer the readiness question",
+        "estimate how many students",
+    ] {
         assert!(r.message.contains(expected), "{expected}: {}", r.message);
     }
 }
@@ -300,21 +376,51 @@ fn the_wait_list_order_comes_from_the_profile() {
     let mut rules = rules();
     let approver = actor_for(&MembershipCommand::WaitList);
     let mut case = case_in(S::Reviewed);
-    let s = step(&case, &approver, &MembershipCommand::WaitList, now(), &rules).unwrap();
+    let s = step(
+        &case,
+        &approver,
+        &MembershipCommand::WaitList,
+        now(),
+        &rules,
+    )
+    .unwrap();
     assert!(matches!(
         &s.decision.effects[0],
         Effect::Enqueue { rank: 0, since, .. } if Some(*since) == case.submitted_at
     ));
     rules.wait_list_order = WaitListOrder::ReviewRanking;
-    let s = step(&case, &approver, &MembershipCommand::WaitList, now(), &rules).unwrap();
-    assert!(matches!(&s.decision.effects[0], Effect::Enqueue { rank: -70, .. }));
+    let s = step(
+        &case,
+        &approver,
+        &MembershipCommand::WaitList,
+        now(),
+        &rules,
+    )
+    .unwrap();
+    assert!(matches!(
+        &s.decision.effects[0],
+        Effect::Enqueue { rank: -70, .. }
+    ));
     case.state = S::InReview;
     case.review = None;
-    let r = step(&case, &approver, &MembershipCommand::WaitList, now(), &rules).unwrap_err();
+    let r = step(
+        &case,
+        &approver,
+        &MembershipCommand::WaitList,
+        now(),
+        &rules,
+    )
+    .unwrap_err();
     assert!(r.message.contains("review score"), "{}", r.message);
     rules.cap = None;
-    let r = step(&case_in(S::Reviewed), &approver, &MembershipCommand::WaitList, now(), &rules)
-        .unwrap_err();
+    let r = step(
+        &case_in(S::Reviewed),
+        &approver,
+        &MembershipCommand::WaitList,
+        now(),
+        &rules,
+    )
+    .unwrap_err();
     assert!(r.message.contains("no cap"), "{}", r.message);
 }
 
@@ -335,7 +441,10 @@ fn clocks_do_not_fire_early() {
     assert_eq!(clocks.len(), 2);
     assert_eq!(clocks[0].command, MembershipCommand::RemindRecommitment);
     assert_eq!(clocks[0].due_at, now() + chrono::Duration::days(100 - 30));
-    assert_eq!(clocks[1].command, MembershipCommand::MarkRecommitmentOverdue);
+    assert_eq!(
+        clocks[1].command,
+        MembershipCommand::MarkRecommitmentOverdue
+    );
 
     let mut overdue = case_in(S::RecommitmentOverdue);
     overdue.recommit_due = Some(now() - chrono::Duration::days(10));
@@ -357,7 +466,10 @@ fn recommitment_counts_from_the_deadline_and_starts_a_fresh_history() {
         statement: ft("We stay."),
     };
     let s = step(&case, &rep, &command, now(), &rules).unwrap();
-    assert_eq!(s.decision.case.recommit_due, Some(due + chrono::Duration::days(365)));
+    assert_eq!(
+        s.decision.case.recommit_due,
+        Some(due + chrono::Duration::days(365))
+    );
     assert!(MembershipMachine::checkpoint(&command));
     let blank = MembershipCommand::Recommit { statement: ft(" ") };
     assert_eq!(
@@ -387,7 +499,14 @@ fn another_district_cannot_act() {
         role: Role::DistrictAuthorizedRep,
         organisation_id: "district-b".into(),
     };
-    let r = step(&case_in(S::Draft), &other, &MembershipCommand::Submit, now(), &rules).unwrap_err();
+    let r = step(
+        &case_in(S::Draft),
+        &other,
+        &MembershipCommand::Submit,
+        now(),
+        &rules,
+    )
+    .unwrap_err();
     assert_eq!(r.code, RefusalCode::Forbidden);
     assert!(r.message.contains("another district"), "{}", r.message);
 }

@@ -211,7 +211,10 @@ mod tests {
         let opening = NetworkMachine::opening(&case, &rules);
         assert!(matches!(
             &opening.effects[0],
-            Effect::OpenPool { capacity: Some(3), .. }
+            Effect::OpenPool {
+                capacity: Some(3),
+                ..
+            }
         ));
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
         let lift = NetworkCommand::ChangeCap {
@@ -220,9 +223,17 @@ mod tests {
         };
         let s = step::<NetworkMachine>(&case, &admin(), &lift, now, &rules).unwrap();
         assert_eq!(s.decision.case.cap, None);
-        assert!(s.decision.reasons[0].contains("from 3 members to no cap under Demo Laws 2027 ch. 4"));
-        assert!(matches!(&s.decision.effects[0], Effect::SetCapacity { capacity: None, .. }));
-        assert!(matches!(&s.decision.effects[1], Effect::FillFromQueue { amount: 1, .. }));
+        assert!(
+            s.decision.reasons[0].contains("from 3 members to no cap under Demo Laws 2027 ch. 4")
+        );
+        assert!(matches!(
+            &s.decision.effects[0],
+            Effect::SetCapacity { capacity: None, .. }
+        ));
+        assert!(matches!(
+            &s.decision.effects[1],
+            Effect::FillFromQueue { amount: 1, .. }
+        ));
 
         let blank = NetworkCommand::ChangeCap {
             cap: Some(40),

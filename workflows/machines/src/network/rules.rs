@@ -185,9 +185,7 @@ impl NetworkRules {
             return Err(at("name must not be empty"));
         }
         if self.cap == Some(0) {
-            return Err(at(
-                "cap is 0; leave it out for a network without a cap",
-            ));
+            return Err(at("cap is 0; leave it out for a network without a cap"));
         }
         if self.windows.is_empty() {
             return Err(at("give at least one application window"));

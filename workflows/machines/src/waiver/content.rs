@@ -88,19 +88,24 @@ impl WaiverContent {
             ),
         ]
         .into_iter()
-        .chain(
-            support
-                .staff_vote
-                .iter()
-                .map(|v| ("staff vote's certifier", v.certified_by.as_str(), TextSize::Line)),
-        )
+        .chain(support.staff_vote.iter().map(|v| {
+            (
+                "staff vote's certifier",
+                v.certified_by.as_str(),
+                TextSize::Line,
+            )
+        }))
         .chain(
             self.applicant
                 .school_ids
                 .iter()
                 .map(|s| ("school id", s.as_str(), TextSize::Line)),
         )
-        .chain(self.grades.iter().map(|g| ("grade", g.as_str(), TextSize::Line)))
+        .chain(
+            self.grades
+                .iter()
+                .map(|g| ("grade", g.as_str(), TextSize::Line)),
+        )
         .chain(
             self.subgroups
                 .iter()

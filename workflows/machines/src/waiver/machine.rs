@@ -764,7 +764,10 @@ fn decide(
             notices.push(notice(
                 &[Audience::Approvers],
                 format!("Ready for decision: {title}"),
-                format!("The reviewer recommends on \"{title}\": {}", summary.trimmed()),
+                format!(
+                    "The reviewer recommends on \"{title}\": {}",
+                    summary.trimmed()
+                ),
             ));
         }
         WaiverCommand::Decide { decisions } => {

@@ -110,7 +110,9 @@ fn decisions(content: &WaiverContent, outcome: Outcome) -> Vec<ProvisionDecision
 fn sample_commands() -> Vec<WaiverCommand> {
     let c = ready_content();
     vec![
-        WaiverCommand::EditDraft { draft: draft_of(&c) },
+        WaiverCommand::EditDraft {
+            draft: draft_of(&c),
+        },
         WaiverCommand::Submit {
             rulings: rulings(&c),
         },
@@ -220,8 +222,22 @@ fn actor_for(command: &WaiverCommand) -> Actor {
 /// command moves only from the states listed, to the state given; from
 /// every other state it is refused as an invalid transition.
 const EXPECTED: &[(&str, &[(S, S)])] = &[
-    ("edit_draft", &[(S::Draft, S::Draft), (S::Returned, S::Returned), (S::RevisionRequested, S::RevisionRequested)]),
-    ("submit", &[(S::Draft, S::Submitted), (S::Returned, S::Submitted), (S::RevisionRequested, S::Submitted)]),
+    (
+        "edit_draft",
+        &[
+            (S::Draft, S::Draft),
+            (S::Returned, S::Returned),
+            (S::RevisionRequested, S::RevisionRequested),
+        ],
+    ),
+    (
+        "submit",
+        &[
+            (S::Draft, S::Submitted),
+            (S::Returned, S::Submitted),
+            (S::RevisionRequested, S::Submitted),
+        ],
+    ),
     ("accept_as_complete", &[(S::Submitted, S::Accepted)]),
     ("return_incomplete", &[(S::Submitted, S::Returned)]),
     ("assign_reviewer", &[(S::Accepted, S::ReviewerAssigned)]),
@@ -229,16 +245,67 @@ const EXPECTED: &[(&str, &[(S, S)])] = &[
     ("request_revision", &[(S::InReview, S::RevisionRequested)]),
     ("recommend", &[(S::InReview, S::Recommended)]),
     // Escalated cases (the sample is one) may be decided before a recommendation.
-    ("decide", &[(S::Submitted, S::Active), (S::Accepted, S::Active), (S::ReviewerAssigned, S::Active), (S::InReview, S::Active), (S::Recommended, S::Active)]),
+    (
+        "decide",
+        &[
+            (S::Submitted, S::Active),
+            (S::Accepted, S::Active),
+            (S::ReviewerAssigned, S::Active),
+            (S::InReview, S::Active),
+            (S::Recommended, S::Active),
+        ],
+    ),
     ("propose_amendment", &[(S::Active, S::AmendmentProposed)]),
     ("decide_amendment", &[(S::AmendmentProposed, S::Active)]),
     ("request_renewal", &[(S::Active, S::RenewalRequested)]),
     ("decide_renewal", &[(S::RenewalRequested, S::Active)]),
-    ("withdraw", &[(S::Draft, S::Withdrawn), (S::Submitted, S::Withdrawn), (S::Returned, S::Withdrawn), (S::Accepted, S::Withdrawn), (S::ReviewerAssigned, S::Withdrawn), (S::InReview, S::Withdrawn), (S::RevisionRequested, S::Withdrawn), (S::Recommended, S::Withdrawn)]),
-    ("revoke", &[(S::Active, S::Revoked), (S::AmendmentProposed, S::Revoked), (S::RenewalRequested, S::Revoked)]),
-    ("escalate", &[(S::Submitted, S::Submitted), (S::Accepted, S::Accepted), (S::ReviewerAssigned, S::ReviewerAssigned), (S::InReview, S::InReview), (S::Recommended, S::Recommended)]),
-    ("send_expiry_notice", &[(S::Active, S::Active), (S::AmendmentProposed, S::AmendmentProposed), (S::RenewalRequested, S::RenewalRequested)]),
-    ("expire", &[(S::Active, S::Expired), (S::AmendmentProposed, S::Expired), (S::RenewalRequested, S::Expired)]),
+    (
+        "withdraw",
+        &[
+            (S::Draft, S::Withdrawn),
+            (S::Submitted, S::Withdrawn),
+            (S::Returned, S::Withdrawn),
+            (S::Accepted, S::Withdrawn),
+            (S::ReviewerAssigned, S::Withdrawn),
+            (S::InReview, S::Withdrawn),
+            (S::RevisionRequested, S::Withdrawn),
+            (S::Recommended, S::Withdrawn),
+        ],
+    ),
+    (
+        "revoke",
+        &[
+            (S::Active, S::Revoked),
+            (S::AmendmentProposed, S::Revoked),
+            (S::RenewalRequested, S::Revoked),
+        ],
+    ),
+    (
+        "escalate",
+        &[
+            (S::Submitted, S::Submitted),
+            (S::Accepted, S::Accepted),
+            (S::ReviewerAssigned, S::ReviewerAssigned),
+            (S::InReview, S::InReview),
+            (S::Recommended, S::Recommended),
+        ],
+    ),
+    (
+        "send_expiry_notice",
+        &[
+            (S::Active, S::Active),
+            (S::AmendmentProposed, S::AmendmentProposed),
+            (S::RenewalRequested, S::RenewalRequested),
+        ],
+    ),
+    (
+        "expire",
+        &[
+            (S::Active, S::Expired),
+            (S::AmendmentProposed, S::Expired),
+            (S::RenewalRequested, S::Expired),
+        ],
+    ),
 ];
 
 #[test]
@@ -570,7 +637,8 @@ fn escalation_never_approves_and_fires_once() {
     assert_eq!(s.to, S::InReview);
     assert!(s.decision.case.escalated && s.decision.case.review_due.is_none());
     assert!(
-        s.decision.notices
+        s.decision
+            .notices
             .iter()
             .any(|n| n.audience.contains(&Audience::Approvers))
     );
@@ -719,11 +787,7 @@ fn huge_vote_counts_do_not_overflow() {
         "{problems:?}"
     );
     c.title = "Bad\u{0}title".into();
-    assert!(
-        c.check_shape()
-            .iter()
-            .any(|p| p.contains("NUL byte"))
-    );
+    assert!(c.check_shape().iter().any(|p| p.contains("NUL byte")));
 }
 
 #[test]

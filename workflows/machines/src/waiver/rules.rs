@@ -90,9 +90,7 @@ impl WaiverRules {
         if let Some(staff) = &self.staff_vote
             && staff.certified_by.trim().is_empty()
         {
-            return Err(
-                "waivers.staff_vote.certified_by must name who certifies the count".into(),
-            );
+            return Err("waivers.staff_vote.certified_by must name who certifies the count".into());
         }
         Ok(())
     }

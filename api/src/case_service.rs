@@ -1,0 +1,189 @@
+//! The one path from a mutation to a case, for every program: check the
+//! role against the machine's table (before looking anything up), check
+//! the organisation, store any long form, send the update, and return the
+//! client its own write.
+use crate::auth::Principal;
+use crate::context::AppContext;
+use crate::error::{ApiError, ApiResult};
+use chrono::Utc;
+use leeway_entities::{case, case_document};
+use leeway_machines::domain::actor::Role;
+use leeway_machines::engine::CaseMachine;
+use leeway_machines::engine::document::{DocumentRef, store};
+use leeway_machines::engine::refusal::{Refusal, RefusalCode};
+use leeway_machines::engine::transition::{CommandInfo, StateInfo, rule_for};
+use leeway_workflows::engine::case_workflow::CaseWorkflow;
+use leeway_workflows::engine::host::{CaseInput, CommandEnvelope};
+use leeway_workflows::outbox;
+use rand::RngCore;
+use sea_orm::{EntityTrait, Set};
+use serde::Serialize;
+use temporalio_client::errors::{WorkflowUpdateError, WorkflowUpdateWithStartError};
+
+/// How long a client waits for a step to be recorded before it is told
+/// to retry with the same idempotency key (the step itself carries on).
+const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+pub fn new_case_id(prefix: &str) -> String {
+    let mut b = [0u8; 5];
+    rand::rng().fill_bytes(&mut b);
+    format!("{prefix}{}", hex::encode(b))
+}
+
+fn still_saving(case_id: &str) -> ApiError {
+    ApiError::Unavailable(format!(
+        "Leeway is still saving this step of {case_id}; its outcome is not known yet. Send the same request again with the same idempotency key, or look at the case in a minute before repeating it."
+    ))
+}
+
+impl AppContext {
+    /// Refuses (and audits) a command the caller's role may never send,
+    /// before anything about the case is looked up or revealed.
+    pub async fn authorize<M: CaseMachine>(
+        &self,
+        who: &Principal,
+        name: &str,
+        case_id: Option<&str>,
+    ) -> ApiResult<()> {
+        let Some(rule) = rule_for(M::transitions(), name) else {
+            return Err(ApiError::InvalidTransition(format!(
+                "unknown command {name}"
+            )));
+        };
+        if rule.roles.contains(&who.role()) {
+            return Ok(());
+        }
+        let who_may: Vec<String> = rule.roles.iter().map(|r| r.with_article()).collect();
+        let mut role = who.role().with_article();
+        role[..1].make_ascii_uppercase();
+        let reason = format!(
+            "{role} cannot {}; only {} can.",
+            rule.description,
+            who_may.join(" or ")
+        );
+        Err(self.refuse(who, case_id, name, &reason).await)
+    }
+
+    /// Stores a long form by its hash, for a command to refer to.
+    pub async fn store_document<T: Serialize>(
+        &self,
+        case_id: &str,
+        document: &T,
+    ) -> ApiResult<DocumentRef> {
+        let stored = store(document).map_err(ApiError::Validation)?;
+        case_document::Entity::insert(case_document::ActiveModel {
+            case_id: Set(case_id.to_string()),
+            hash: Set(stored.reference.hash.clone()),
+            body: Set(stored.body),
+            bytes: Set(stored.reference.bytes as i32),
+            created_at: Set(Utc::now()),
+        })
+        .on_conflict_do_nothing()
+        .exec(&self.db)
+        .await?;
+        Ok(stored.reference)
+    }
+
+    /// Opens a case: starts its workflow (or finds it started, for a
+    /// retried key) and waits for the opening step.
+    pub async fn open_case<W: CaseWorkflow>(
+        &self,
+        input: CaseInput<W::Machine>,
+        update_id: Option<String>,
+    ) -> ApiResult<case::Model> {
+        let id = W::Machine::header(&input.case).id;
+        let opened = W::open(&self.temporal, &self.task_queue, input, update_id);
+        match tokio::time::timeout(COMMAND_WAIT, opened).await {
+            Ok(Ok(_)) => {}
+            // Opened before and closed since: the case is what it is.
+            Ok(Err(WorkflowUpdateWithStartError::Start(e)))
+                if e.to_string().contains("already started") => {}
+            Ok(Err(e)) => return Err(ApiError::internal("open the case", e)),
+            Err(_) => return Err(still_saving(&id)),
+        }
+        case::Entity::find_by_id(id.as_str())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| still_saving(&id))
+    }
+
+    /// Sends one command to a case's workflow and waits until it is
+    /// recorded, so the caller reads its own write.
+    pub async fn command<W: CaseWorkflow>(
+        &self,
+        who: &Principal,
+        case_id: &str,
+        command: <W::Machine as CaseMachine>::Command,
+        update_id: Option<String>,
+    ) -> ApiResult<case::Model> {
+        let noun = <W::Machine as CaseMachine>::NOUN;
+        self.authorize::<W::Machine>(who, command.name(), Some(case_id))
+            .await?;
+        let case = self
+            .case_for(who, W::Machine::PROGRAM, noun, case_id, command.name())
+            .await?;
+        let state = <W::Machine as CaseMachine>::State::parse(&case.state);
+        if let Some(state) = state.filter(|s| s.is_terminal()) {
+            return Err(ApiError::InvalidTransition(format!(
+                "This {noun} is {} and accepts no further commands.",
+                state.label()
+            )));
+        }
+        let name = command.name();
+        let envelope = CommandEnvelope {
+            actor: who.actor.clone(),
+            command,
+            requested_at: Some(Utc::now()),
+            origin: None,
+        };
+        let sent = W::send(&self.temporal, case_id, envelope, update_id);
+        let Ok(outcome) = tokio::time::timeout(COMMAND_WAIT, sent).await else {
+            return Err(still_saving(case_id));
+        };
+        match outcome {
+            Ok(_) => {}
+            Err(WorkflowUpdateError::Failed(failure)) => {
+                let refusal = Refusal::from_wire(&failure.message)
+                    .ok_or_else(|| ApiError::internal("apply the command", &failure.message))?;
+                if refusal.code == RefusalCode::Forbidden {
+                    return Err(self
+                        .refuse(who, Some(case_id), name, &refusal.message)
+                        .await);
+                }
+                return Err(refusal.into());
+            }
+            Err(WorkflowUpdateError::NotFound(_)) => {
+                return Err(ApiError::InvalidTransition(format!(
+                    "This {noun} is closed and accepts no further commands."
+                )));
+            }
+            Err(e) => return Err(ApiError::internal("reach the workflow engine", e)),
+        }
+        case::Entity::find_by_id(case_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| still_saving(case_id))
+    }
+
+    /// Sends again every email of a case that has not gone out (a relay
+    /// that was down, say). For administrators; each email still goes out
+    /// at most once.
+    pub async fn redeliver(&self, who: &Principal, case_id: &str) -> ApiResult<case::Model> {
+        self.require_role(
+            who,
+            &[Role::Admin],
+            "redeliver_notifications",
+            "Only administrators can send a case's emails again.",
+        )
+        .await?;
+        let case = case::Entity::find_by_id(case_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("There is no case `{case_id}`.")))?;
+        if let Err(e) = outbox::deliver(&self.db, &self.mailer, case_id, None).await {
+            // The rows now say what failed; the case shows them.
+            tracing::warn!(error = %e, "redelivery left some emails unsent");
+        }
+        Ok(case)
+    }
+}

@@ -1,0 +1,354 @@
+//! What every case reads as in GraphQL, whatever its program: the `Case`
+//! interface, and `CaseCore`, the header and records each program's type
+//! flattens into itself (history and audit trail, notifications, open
+//! deadlines, snapshots).
+use super::app;
+use super::audit_types::AuditEntryView;
+use super::network_types::{MembershipView, NetworkView};
+use super::organisation_types::OrganisationView;
+use super::waiver_types::WaiverCaseView;
+use crate::error::ApiError;
+use async_graphql::{ComplexObject, Context, Enum, Interface, Json, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use leeway_entities::{
+    audit_entry, case, case_deadline, case_document, case_snapshot, notification, organisation,
+};
+use leeway_machines::engine::transition::StateInfo;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+
+/// Which program a case belongs to.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
+pub enum ProgramKind {
+    /// An innovation-waiver request.
+    Waiver,
+    /// A district's application to a learning network, and its membership.
+    NetworkMembership,
+    /// A learning network itself, which holds its cap.
+    Network,
+}
+
+impl ProgramKind {
+    pub fn parse(program: &str) -> Option<Self> {
+        match program {
+            "waiver" => Some(Self::Waiver),
+            "network_membership" => Some(Self::NetworkMembership),
+            "network" => Some(Self::Network),
+            _ => None,
+        }
+    }
+}
+
+/// The header and records every case has.
+#[derive(SimpleObject, Clone, Debug, Serialize, Deserialize)]
+#[graphql(complex)]
+pub struct CaseCore {
+    pub id: String,
+    pub program: ProgramKind,
+    /// The state's stable name in its program (see `workflowDefinitions`).
+    pub state_name: String,
+    /// The state as a clerk would say it.
+    pub state_label: String,
+    /// The district or charter the case belongs to; none for the SEA's own.
+    pub organisation_id: Option<String>,
+    pub state_profile: String,
+    pub title: String,
+    /// Submitted versions so far.
+    pub version: i32,
+    /// The number of the last step recorded.
+    pub last_step: i32,
+    pub opened_by: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub document_hash: Option<String>,
+}
+
+impl CaseCore {
+    pub fn new<S: StateInfo>(m: case::Model) -> Self {
+        let label = S::parse(&m.state).map(|s| s.label()).unwrap_or("unknown");
+        Self {
+            program: ProgramKind::parse(&m.program).unwrap_or(ProgramKind::Waiver),
+            state_label: label.to_string(),
+            state_name: m.state,
+            id: m.id,
+            organisation_id: m.organisation_id,
+            state_profile: m.state_profile,
+            title: m.title,
+            version: m.version,
+            last_step: m.last_seq,
+            opened_by: m.opened_by,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            document_hash: m.document_hash,
+        }
+    }
+
+    /// A document of this case, parsed.
+    pub async fn document(
+        &self,
+        ctx: &Context<'_>,
+        hash: &str,
+    ) -> Result<Option<serde_json::Value>> {
+        let doc = case_document::Entity::find_by_id((self.id.clone(), hash.to_string()))
+            .one(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(doc.and_then(|d| serde_json::from_str(&d.body).ok()))
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Snapshot")]
+pub struct SnapshotView {
+    pub version: i32,
+    /// SHA-256 of the frozen text; the submitting step's audit entry
+    /// records it.
+    pub content_hash: String,
+    pub submitted_by: String,
+    pub submitted_at: DateTime<Utc>,
+    pub content: Json<serde_json::Value>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Notification")]
+pub struct NotificationView {
+    pub step: i32,
+    pub recipient_email: String,
+    pub subject: String,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub message_id: String,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Deadline")]
+pub struct DeadlineView {
+    pub kind: String,
+    pub due_at: DateTime<Utc>,
+    pub description: String,
+}
+
+#[ComplexObject]
+impl CaseCore {
+    /// The current text of the case's form: the draft, or the last
+    /// submission.
+    pub async fn content(&self, ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
+        match &self.document_hash {
+            Some(h) => Ok(self.document(ctx, h).await?.map(Json)),
+            None => Ok(None),
+        }
+    }
+
+    /// The district or charter the case belongs to.
+    pub async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<OrganisationView>> {
+        let Some(id) = &self.organisation_id else {
+            return Ok(None);
+        };
+        Ok(organisation::Entity::find_by_id(id.as_str())
+            .one(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?
+            .map(Into::into))
+    }
+
+    /// Every step of the case, oldest first, with its hash-chained audit
+    /// entry: the case's history and its audit trail.
+    pub async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEntryView>> {
+        let rows = audit_entry::Entity::find()
+            .filter(audit_entry::Column::Chain.eq(self.id.as_str()))
+            .order_by_asc(audit_entry::Column::Seq)
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Every email the case's steps sent, with its delivery.
+    pub async fn notifications(&self, ctx: &Context<'_>) -> Result<Vec<NotificationView>> {
+        let rows = notification::Entity::find()
+            .filter(notification::Column::CaseId.eq(self.id.as_str()))
+            .order_by_asc(notification::Column::Id)
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|n| NotificationView {
+                step: n.seq,
+                recipient_email: n.recipient_email,
+                subject: n.subject,
+                status: n.status,
+                attempts: n.attempts,
+                message_id: n.message_id,
+                last_error: n.last_error,
+                created_at: n.created_at,
+                sent_at: n.sent_at,
+            })
+            .collect())
+    }
+
+    /// Clocks now running, soonest first.
+    pub async fn open_deadlines(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineView>> {
+        let rows = case_deadline::Entity::find()
+            .filter(case_deadline::Column::CaseId.eq(self.id.as_str()))
+            .order_by_asc(case_deadline::Column::DueAt)
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(rows
+            .into_iter()
+            .map(|d| DeadlineView {
+                kind: d.kind,
+                due_at: d.due_at,
+                description: d.description,
+            })
+            .collect())
+    }
+
+    /// Each submitted version, frozen as reviewers saw it.
+    pub async fn snapshots(&self, ctx: &Context<'_>) -> Result<Vec<SnapshotView>> {
+        let db = &app(ctx).db;
+        let rows = case_snapshot::Entity::find()
+            .filter(case_snapshot::Column::CaseId.eq(self.id.as_str()))
+            .order_by_asc(case_snapshot::Column::Version)
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for s in rows {
+            let content = self.document(ctx, &s.document_hash).await?;
+            out.push(SnapshotView {
+                version: s.version,
+                content_hash: s.document_hash,
+                submitted_by: s.submitted_by,
+                submitted_at: s.submitted_at,
+                content: Json(content.unwrap_or_default()),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Gives a program's GraphQL type the inherent methods the `Case`
+/// interface calls, by delegating to the `CaseCore` it flattens.
+#[macro_export]
+macro_rules! case_interface_methods {
+    ($ty:ty) => {
+        impl $ty {
+            pub async fn id(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&String> {
+                Ok(&self.core.id)
+            }
+            pub async fn program(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<$crate::graphql::case_types::ProgramKind> {
+                Ok(self.core.program)
+            }
+            pub async fn state_name(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&String> {
+                Ok(&self.core.state_name)
+            }
+            pub async fn state_label(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&String> {
+                Ok(&self.core.state_label)
+            }
+            pub async fn organisation_id(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&Option<String>> {
+                Ok(&self.core.organisation_id)
+            }
+            pub async fn title(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&String> {
+                Ok(&self.core.title)
+            }
+            pub async fn version(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&i32> {
+                Ok(&self.core.version)
+            }
+            pub async fn last_step(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&i32> {
+                Ok(&self.core.last_step)
+            }
+            pub async fn created_at(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&::chrono::DateTime<::chrono::Utc>> {
+                Ok(&self.core.created_at)
+            }
+            pub async fn updated_at(
+                &self,
+                _ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<&::chrono::DateTime<::chrono::Utc>> {
+                Ok(&self.core.updated_at)
+            }
+            pub async fn history(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Vec<$crate::graphql::audit_types::AuditEntryView>> {
+                self.core.history(ctx).await
+            }
+            pub async fn notifications(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Vec<$crate::graphql::case_types::NotificationView>> {
+                self.core.notifications(ctx).await
+            }
+            pub async fn open_deadlines(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Vec<$crate::graphql::case_types::DeadlineView>> {
+                self.core.open_deadlines(ctx).await
+            }
+            pub async fn snapshots(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Vec<$crate::graphql::case_types::SnapshotView>> {
+                self.core.snapshots(ctx).await
+            }
+        }
+    };
+}
+
+/// A case of any program.
+#[derive(Interface)]
+#[graphql(
+    name = "Case",
+    field(name = "id", ty = "&String"),
+    field(name = "program", ty = "ProgramKind"),
+    field(name = "state_name", ty = "&String"),
+    field(name = "state_label", ty = "&String"),
+    field(name = "organisation_id", ty = "&Option<String>"),
+    field(name = "title", ty = "&String"),
+    field(name = "version", ty = "&i32"),
+    field(name = "last_step", ty = "&i32"),
+    field(name = "created_at", ty = "&DateTime<Utc>"),
+    field(name = "updated_at", ty = "&DateTime<Utc>"),
+    field(name = "history", ty = "Vec<AuditEntryView>"),
+    field(name = "notifications", ty = "Vec<NotificationView>"),
+    field(name = "open_deadlines", ty = "Vec<DeadlineView>"),
+    field(name = "snapshots", ty = "Vec<SnapshotView>")
+)]
+pub enum CaseNode {
+    Waiver(WaiverCaseView),
+    NetworkMembership(MembershipView),
+    Network(NetworkView),
+}

@@ -1,0 +1,470 @@
+//! One mutation per network command, on the engine's one command path.
+use super::inputs::{NetworkApplicationInput, reasons, text};
+use super::network_types::{MembershipView, NetworkView};
+use super::{app, caller};
+use crate::error::ApiError;
+use async_graphql::{Context, ID, Object, Result};
+use leeway_machines::engine::CaseMachine;
+use leeway_machines::network::application::NetworkApplication;
+use leeway_machines::network::membership::{MembershipCase, MembershipCommand, MembershipMachine};
+use leeway_machines::network::program::NetworkCommand;
+use leeway_workflows::engine::host::CaseInput;
+use leeway_workflows::programs::{MembershipWorkflow, NetworkWorkflow};
+use serde::Serialize;
+
+#[derive(Default)]
+pub struct NetworkMutation;
+
+async fn run<A, F, Fut>(
+    ctx: &Context<'_>,
+    mutation: &str,
+    id: &ID,
+    key: Option<String>,
+    arguments: &A,
+    make: F,
+) -> Result<MembershipView>
+where
+    A: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<MembershipCommand, ApiError>>,
+{
+    let who = &caller(ctx)?;
+    let app = app(ctx);
+    let view = app
+        .idempotent(
+            who,
+            mutation,
+            key,
+            &(id.as_str(), arguments),
+            |attempt| async move {
+                let command = make().await?;
+                let case = app
+                    .command::<MembershipWorkflow>(who, id, command, attempt.update_id("command"))
+                    .await?;
+                MembershipView::load(&app.db, case).await
+            },
+        )
+        .await?;
+    Ok(view)
+}
+
+async fn simple(
+    ctx: &Context<'_>,
+    mutation: &str,
+    id: &ID,
+    key: Option<String>,
+    command: MembershipCommand,
+) -> Result<MembershipView> {
+    run(ctx, mutation, id, key, &(), || async { Ok(command) }).await
+}
+
+#[Object]
+impl NetworkMutation {
+    /// Opens an application to join a network, for the caller's district
+    /// or charter.
+    async fn open_network_application(
+        &self,
+        ctx: &Context<'_>,
+        network: String,
+        application: NetworkApplicationInput,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let who = &caller(ctx)?;
+        let app = app(ctx);
+        if !who.role().is_district() {
+            let reason = "Only district and charter staff apply to join a network.";
+            return Err(app
+                .refuse(who, None, "open_network_application", reason)
+                .await
+                .into());
+        }
+        let rules = &app.network_rules(&network)?.clone();
+        let application_ref = &application;
+        let view = app
+            .idempotent(
+                who,
+                "openNetworkApplication",
+                idempotency_key,
+                &(&network, &application),
+                |attempt| async move {
+                    let id = attempt.case_id("membership-");
+                    let org = who.actor.organisation_id.clone();
+                    app.refuse_second_application(rules, &org, &id).await?;
+                    let application: NetworkApplication = application_ref.clone().into();
+                    let draft = app.application_draft(&id, &org, &application).await?;
+                    let case =
+                        MembershipCase::new(id, rules, org, who.actor.user_id.clone(), draft);
+                    let input = CaseInput::open(
+                        case,
+                        rules.clone(),
+                        app.profile.code.clone(),
+                        who.actor.clone(),
+                    );
+                    let case = app
+                        .open_case::<MembershipWorkflow>(input, attempt.update_id("open"))
+                        .await?;
+                    MembershipView::load(&app.db, case).await
+                },
+            )
+            .await?;
+        Ok(view)
+    }
+
+    /// Replaces the application (while a draft, or returned as incomplete).
+    async fn edit_network_application(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        application: NetworkApplicationInput,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let app = app(ctx);
+        let who = caller(ctx)?;
+        run(
+            ctx,
+            "editNetworkApplication",
+            &id,
+            idempotency_key,
+            &application,
+            || async {
+                app.authorize::<MembershipMachine>(&who, "edit_application", Some(&id))
+                    .await?;
+                let case = app
+                    .case_for(
+                        &who,
+                        MembershipMachine::PROGRAM,
+                        MembershipMachine::NOUN,
+                        &id,
+                        "edit_application",
+                    )
+                    .await?;
+                let org = case.organisation_id.unwrap_or_default();
+                let draft = app
+                    .application_draft(&id, &org, &application.clone().into())
+                    .await?;
+                Ok(MembershipCommand::EditApplication { application: draft })
+            },
+        )
+        .await
+    }
+
+    /// The authorized representative certifies the letter of commitment
+    /// and submits, while the network's application window is open.
+    async fn submit_network_application(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        simple(
+            ctx,
+            "submitNetworkApplication",
+            &id,
+            idempotency_key,
+            MembershipCommand::Submit,
+        )
+        .await
+    }
+
+    async fn accept_network_application_as_complete(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        simple(
+            ctx,
+            "acceptNetworkApplicationAsComplete",
+            &id,
+            idempotency_key,
+            MembershipCommand::AcceptAsComplete,
+        )
+        .await
+    }
+
+    async fn return_network_application_incomplete(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reasons: Vec<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::ReturnIncomplete {
+            reasons: self::reasons("reason", &reasons)?,
+        };
+        run(
+            ctx,
+            "returnNetworkApplicationIncomplete",
+            &id,
+            idempotency_key,
+            &reasons,
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    /// A reviewer scores the application (0 to 100) and summarises; where
+    /// the network ranks its wait list by review, the score orders it.
+    async fn review_network_application(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        score: u32,
+        summary: String,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::Review {
+            score,
+            summary: text("summary", &summary)?,
+        };
+        run(
+            ctx,
+            "reviewNetworkApplication",
+            &id,
+            idempotency_key,
+            &(score, &summary),
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    /// The approver selects the applicant into the network's cohort. Refused
+    /// with CONFLICT when no seat is free under the cap.
+    async fn select_network_applicant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        simple(
+            ctx,
+            "selectNetworkApplicant",
+            &id,
+            idempotency_key,
+            MembershipCommand::Select,
+        )
+        .await
+    }
+
+    /// The approver puts the applicant on the wait list.
+    async fn wait_list_network_applicant(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        simple(
+            ctx,
+            "waitListNetworkApplicant",
+            &id,
+            idempotency_key,
+            MembershipCommand::WaitList,
+        )
+        .await
+    }
+
+    async fn decline_network_application(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reasons: Vec<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::Decline {
+            reasons: self::reasons("reason", &reasons)?,
+        };
+        run(
+            ctx,
+            "declineNetworkApplication",
+            &id,
+            idempotency_key,
+            &reasons,
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    /// The authorized representative accepts a seat offered from the wait
+    /// list.
+    async fn accept_network_seat_offer(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        simple(
+            ctx,
+            "acceptNetworkSeatOffer",
+            &id,
+            idempotency_key,
+            MembershipCommand::AcceptOffer,
+        )
+        .await
+    }
+
+    /// Declines a seat offered; it passes to the next on the wait list.
+    async fn decline_network_seat_offer(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::DeclineOffer {
+            reason: text("reason", &reason)?,
+        };
+        run(
+            ctx,
+            "declineNetworkSeatOffer",
+            &id,
+            idempotency_key,
+            &reason,
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    /// A wait-listed district re-confirms its interest for another year.
+    async fn confirm_network_wait_list_interest(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        simple(
+            ctx,
+            "confirmNetworkWaitListInterest",
+            &id,
+            idempotency_key,
+            MembershipCommand::ConfirmInterest,
+        )
+        .await
+    }
+
+    /// The member's yearly re-commitment.
+    async fn recommit_to_network(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        statement: String,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::Recommit {
+            statement: text("statement", &statement)?,
+        };
+        run(
+            ctx,
+            "recommitToNetwork",
+            &id,
+            idempotency_key,
+            &statement,
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    /// The member leaves; its seat passes to the next on the wait list.
+    async fn exit_network(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::Exit {
+            reason: text("reason", &reason)?,
+        };
+        run(
+            ctx,
+            "exitNetwork",
+            &id,
+            idempotency_key,
+            &reason,
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    /// The approver ends a membership, with reasons.
+    async fn remove_network_member(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reasons: Vec<String>,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::Remove {
+            reasons: self::reasons("reason", &reasons)?,
+        };
+        run(
+            ctx,
+            "removeNetworkMember",
+            &id,
+            idempotency_key,
+            &reasons,
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    async fn withdraw_network_application(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        idempotency_key: Option<String>,
+    ) -> Result<MembershipView> {
+        let command = MembershipCommand::Withdraw {
+            reason: text("reason", &reason)?,
+        };
+        run(
+            ctx,
+            "withdrawNetworkApplication",
+            &id,
+            idempotency_key,
+            &reason,
+            || async { Ok(command) },
+        )
+        .await
+    }
+
+    /// An administrator changes the network's cap, or lifts it (`cap:
+    /// null`), citing the law that changed it. New seats are offered to the
+    /// wait list in order.
+    async fn change_network_cap(
+        &self,
+        ctx: &Context<'_>,
+        network: String,
+        cap: Option<u32>,
+        citation: String,
+        idempotency_key: Option<String>,
+    ) -> Result<NetworkView> {
+        let who = &caller(ctx)?;
+        let app = app(ctx);
+        let rules = &app.network_rules(&network)?.clone();
+        let command = NetworkCommand::ChangeCap {
+            cap,
+            citation: text("citation", &citation)?,
+        };
+        let view = app
+            .idempotent(
+                who,
+                "changeNetworkCap",
+                idempotency_key,
+                &(&network, cap, &citation),
+                |attempt| async move {
+                    let case = app
+                        .command::<NetworkWorkflow>(
+                            who,
+                            &rules.case_id(),
+                            command,
+                            attempt.update_id("command"),
+                        )
+                        .await?;
+                    Ok(NetworkView::new(case, &rules.code))
+                },
+            )
+            .await?;
+        Ok(view)
+    }
+}

@@ -1,0 +1,151 @@
+//! Reading learning networks: the public facts and member lists, the
+//! SEA's view of a network's case, and districts' applications.
+use super::network_types::{MembershipStateView, MembershipView, NetworkProgramView, NetworkView};
+use super::paging::{self, CaseCursor};
+use super::{app, caller};
+use async_graphql::connection::{Connection, Edge, EmptyFields, query};
+use async_graphql::{Context, ID, Object, Result};
+use leeway_entities::{case, network_membership};
+use leeway_machines::engine::CaseMachine;
+use leeway_machines::engine::transition::StateInfo;
+use leeway_machines::network::membership::{MembershipMachine, MembershipState};
+use leeway_machines::network::program::NetworkMachine;
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+#[derive(Default)]
+pub struct NetworkQuery;
+
+#[Object]
+impl NetworkQuery {
+    /// The state's learning networks, their seats and their members. Public.
+    async fn networks(&self, ctx: &Context<'_>) -> Vec<NetworkProgramView> {
+        app(ctx)
+            .profile
+            .networks
+            .iter()
+            .map(NetworkProgramView::from)
+            .collect()
+    }
+
+    /// One network's public facts, seats and members. Public.
+    async fn network_program(&self, ctx: &Context<'_>, code: String) -> Result<NetworkProgramView> {
+        Ok(NetworkProgramView::from(app(ctx).network_rules(&code)?))
+    }
+
+    /// A network as the SEA holds it: its case, with the history of its
+    /// cap, and its wait list. For SEA staff.
+    async fn network(&self, ctx: &Context<'_>, code: String) -> Result<NetworkView> {
+        let who = caller(ctx)?;
+        let app = app(ctx);
+        let rules = app.network_rules(&code)?;
+        let case = app
+            .case_for(
+                &who,
+                NetworkMachine::PROGRAM,
+                NetworkMachine::NOUN,
+                &rules.case_id(),
+                "read_network",
+            )
+            .await?;
+        Ok(NetworkView::new(case, &rules.code))
+    }
+
+    /// Applications and memberships the caller may see, newest first.
+    /// District staff see their own district's only.
+    async fn network_memberships(
+        &self,
+        ctx: &Context<'_>,
+        network: Option<String>,
+        state: Option<MembershipStateView>,
+        organisation_id: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> Result<Connection<CaseCursor, MembershipView, EmptyFields, EmptyFields>> {
+        let who = caller(ctx)?;
+        let app = app(ctx);
+        let organisation = if who.role().is_district() {
+            if organisation_id
+                .as_deref()
+                .is_some_and(|o| o != who.actor.organisation_id)
+            {
+                let reason = "You can list your own district's applications only.";
+                return Err(app
+                    .refuse(&who, None, "list_memberships", reason)
+                    .await
+                    .into());
+            }
+            Some(who.actor.organisation_id.clone())
+        } else if who.role().reads_all_cases() {
+            organisation_id
+        } else {
+            let reason = "Your role cannot list network applications.";
+            return Err(app
+                .refuse(&who, None, "list_memberships", reason)
+                .await
+                .into());
+        };
+        if let Some(code) = &network {
+            app.network_rules(code)?;
+        }
+        paging::check_first(first)?;
+        query(
+            after,
+            None,
+            first,
+            None,
+            |after: Option<CaseCursor>,
+             _before: Option<CaseCursor>,
+             first: Option<usize>,
+             _last: Option<usize>| async move {
+                let mut select = case::Entity::find()
+                    .filter(case::Column::Program.eq(MembershipMachine::PROGRAM));
+                if let Some(o) = &organisation {
+                    select = select.filter(case::Column::OrganisationId.eq(o.as_str()));
+                }
+                if let Some(s) = state {
+                    select = select.filter(case::Column::State.eq(MembershipState::from(s).name()));
+                }
+                if let Some(n) = &network {
+                    select = select.filter(
+                        case::Column::Id.in_subquery(
+                            Query::select()
+                                .column(network_membership::Column::CaseId)
+                                .from(network_membership::Entity)
+                                .and_where(network_membership::Column::Network.eq(n.as_str()))
+                                .to_owned(),
+                        ),
+                    );
+                }
+                let (rows, more) = paging::page(&app.db, select, after.as_ref(), first).await?;
+                let cursors: Vec<CaseCursor> = rows.iter().map(CaseCursor::of).collect();
+                let views = MembershipView::load_many(&app.db, rows).await?;
+                let mut connection = Connection::new(after.is_some(), more);
+                connection.edges.extend(
+                    cursors
+                        .into_iter()
+                        .zip(views)
+                        .map(|(cursor, view)| Edge::new(cursor, view)),
+                );
+                Ok::<_, async_graphql::Error>(connection)
+            },
+        )
+        .await
+    }
+
+    /// One application or membership.
+    async fn network_membership(&self, ctx: &Context<'_>, id: ID) -> Result<MembershipView> {
+        let who = caller(ctx)?;
+        let app = app(ctx);
+        let case = app
+            .case_for(
+                &who,
+                MembershipMachine::PROGRAM,
+                MembershipMachine::NOUN,
+                &id,
+                "read_membership",
+            )
+            .await?;
+        Ok(MembershipView::load(&app.db, case).await?)
+    }
+}

@@ -1,0 +1,407 @@
+//! How learning networks read in GraphQL: a district's membership (a
+//! `Case`), the network's own case (a `Case`, for the SEA), and the public
+//! view of a network with its members.
+use super::app;
+use super::case_types::CaseCore;
+use crate::case_interface_methods;
+use crate::error::{ApiError, ApiResult};
+use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use leeway_entities::{capacity_pool, case, network_membership, organisation, pool_queue_entry};
+use leeway_machines::engine::transition::StateInfo;
+use leeway_machines::network::membership::MembershipState;
+use leeway_machines::network::program::NetworkState;
+use leeway_machines::network::rules::{NetworkRules, WaitListOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
+#[graphql(name = "MembershipState", remote = "MembershipState")]
+pub enum MembershipStateView {
+    Draft,
+    Submitted,
+    Returned,
+    InReview,
+    Reviewed,
+    WaitListed,
+    Offered,
+    Planning,
+    Active,
+    RecommitmentOverdue,
+    Declined,
+    OfferDeclined,
+    OfferExpired,
+    LeftWaitList,
+    Withdrawn,
+    Exited,
+    Removed,
+    Lapsed,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
+#[graphql(name = "NetworkState", remote = "NetworkState")]
+pub enum NetworkStateView {
+    Operating,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
+#[graphql(remote = "WaitListOrder")]
+pub enum WaitListOrderView {
+    SubmissionTime,
+    ReviewRanking,
+}
+
+/// One district's application to a network, and its membership.
+#[derive(SimpleObject, Clone, Debug, Serialize, Deserialize)]
+#[graphql(complex, name = "NetworkMembership")]
+pub struct MembershipView {
+    #[graphql(flatten)]
+    pub core: CaseCore,
+    pub state: MembershipStateView,
+    /// The network's code.
+    pub network: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// The review's score, 0 to 100, once reviewed.
+    pub review_score: Option<i32>,
+    /// The school year of the cohort the district joined with.
+    pub cohort: Option<String>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    pub planning_ends_at: Option<DateTime<Utc>>,
+    pub member_since: Option<DateTime<Utc>>,
+    pub recommitment_due: Option<DateTime<Utc>>,
+    pub students_reached: i32,
+    /// The schools that join; empty when the whole district joins.
+    pub school_ids: Vec<String>,
+    /// A member, or an offer awaiting an answer, holds a seat.
+    pub holds_seat: bool,
+}
+
+case_interface_methods!(MembershipView);
+
+impl MembershipView {
+    fn new(c: case::Model, m: Option<network_membership::Model>) -> ApiResult<Self> {
+        let state = MembershipState::parse(&c.state).ok_or_else(|| {
+            ApiError::internal("read the application", format!("state {}", c.state))
+        })?;
+        let m = m.ok_or_else(|| {
+            ApiError::internal("read the application", format!("no row for {}", c.id))
+        })?;
+        Ok(Self {
+            state: state.into(),
+            holds_seat: state.holds_seat(),
+            network: m.network,
+            submitted_at: m.submitted_at,
+            review_score: m.review_score,
+            cohort: m.cohort,
+            offer_expires_at: m.offer_expires_at,
+            planning_ends_at: m.planning_ends_at,
+            member_since: m.member_since,
+            recommitment_due: m.recommit_due,
+            students_reached: m.students_reached,
+            school_ids: serde_json::from_str(&m.school_ids).unwrap_or_default(),
+            core: CaseCore::new::<MembershipState>(c),
+        })
+    }
+
+    pub async fn load(db: &DatabaseConnection, c: case::Model) -> ApiResult<Self> {
+        let m = network_membership::Entity::find_by_id(c.id.as_str())
+            .one(db)
+            .await?;
+        Self::new(c, m)
+    }
+
+    pub async fn load_many(
+        db: &DatabaseConnection,
+        cases: Vec<case::Model>,
+    ) -> ApiResult<Vec<Self>> {
+        let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+        let mut rows = network_membership::Entity::find()
+            .filter(network_membership::Column::CaseId.is_in(ids))
+            .all(db)
+            .await?;
+        cases
+            .into_iter()
+            .map(|c| {
+                let m = rows
+                    .iter()
+                    .position(|m| m.case_id == c.id)
+                    .map(|i| rows.swap_remove(i));
+                Self::new(c, m)
+            })
+            .collect()
+    }
+}
+
+#[ComplexObject]
+impl MembershipView {
+    /// Place on the wait list (1 is next), while wait-listed.
+    async fn wait_list_position(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        if self.state != MembershipStateView::WaitListed {
+            return Ok(None);
+        }
+        let Some(rules) = app(ctx).profile.network(&self.network) else {
+            return Ok(None);
+        };
+        let queue = pool_queue_entry::Entity::find()
+            .filter(pool_queue_entry::Column::PoolId.eq(rules.seat_pool()))
+            .order_by_asc(pool_queue_entry::Column::Rank)
+            .order_by_asc(pool_queue_entry::Column::Since)
+            .order_by_asc(pool_queue_entry::Column::CaseId)
+            .all(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(queue
+            .iter()
+            .position(|e| e.case_id == self.core.id)
+            .map(|p| p as i32 + 1))
+    }
+}
+
+/// A network as the SEA holds it: a case with its own history (cap
+/// changes) beside the network's public facts.
+#[derive(SimpleObject, Clone, Debug, Serialize, Deserialize)]
+#[graphql(complex, name = "Network")]
+pub struct NetworkView {
+    #[graphql(flatten)]
+    pub core: CaseCore,
+    pub state: NetworkStateView,
+    pub code: String,
+}
+
+case_interface_methods!(NetworkView);
+
+impl NetworkView {
+    pub fn new(c: case::Model, code: &str) -> Self {
+        Self {
+            state: NetworkStateView::Operating,
+            code: code.to_string(),
+            core: CaseCore::new::<NetworkState>(c),
+        }
+    }
+}
+
+#[ComplexObject]
+impl NetworkView {
+    /// The network's public facts, members and seats.
+    async fn network(&self, ctx: &Context<'_>) -> Result<Option<NetworkProgramView>> {
+        match app(ctx).profile.network(&self.code) {
+            Some(rules) => Ok(Some(NetworkProgramView::from(rules))),
+            None => Ok(None),
+        }
+    }
+
+    /// The wait list, first to be offered a seat first. For SEA staff.
+    async fn wait_list(&self, ctx: &Context<'_>) -> Result<Vec<WaitListEntryView>> {
+        let Some(rules) = app(ctx).profile.network(&self.code) else {
+            return Ok(Vec::new());
+        };
+        let db = &app(ctx).db;
+        let queue = pool_queue_entry::Entity::find()
+            .filter(pool_queue_entry::Column::PoolId.eq(rules.seat_pool()))
+            .order_by_asc(pool_queue_entry::Column::Rank)
+            .order_by_asc(pool_queue_entry::Column::Since)
+            .order_by_asc(pool_queue_entry::Column::CaseId)
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        let ids: Vec<String> = queue.iter().map(|e| e.case_id.clone()).collect();
+        let cases = case::Entity::find()
+            .filter(case::Column::Id.is_in(ids))
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(queue
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| WaitListEntryView {
+                position: i as i32 + 1,
+                organisation_id: cases
+                    .iter()
+                    .find(|c| c.id == e.case_id)
+                    .and_then(|c| c.organisation_id.clone())
+                    .unwrap_or_default(),
+                membership_id: e.case_id,
+                since: e.since,
+            })
+            .collect())
+    }
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "WaitListEntry")]
+pub struct WaitListEntryView {
+    pub position: i32,
+    pub membership_id: String,
+    pub organisation_id: String,
+    /// When the application was submitted.
+    pub since: DateTime<Utc>,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "ApplicationWindow")]
+pub struct WindowView {
+    /// `09-01` for every September 1, or a date.
+    pub opens: String,
+    pub closes: String,
+    pub description: String,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "ReadinessQuestion")]
+pub struct ReadinessQuestionView {
+    pub id: String,
+    pub question: String,
+}
+
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "Commitment")]
+pub struct CommitmentView {
+    pub id: String,
+    pub text: String,
+}
+
+/// A network as anyone may read it.
+#[derive(SimpleObject, Clone)]
+#[graphql(complex, name = "NetworkProgram")]
+pub struct NetworkProgramView {
+    pub code: String,
+    pub name: String,
+    pub statute: String,
+    pub wait_list_order: WaitListOrderView,
+    pub application_windows: Vec<WindowView>,
+    pub readiness_questions: Vec<ReadinessQuestionView>,
+    pub commitments: Vec<CommitmentView>,
+    #[graphql(skip)]
+    pub pool: String,
+    #[graphql(skip)]
+    pub case_id: String,
+}
+
+impl From<&NetworkRules> for NetworkProgramView {
+    fn from(r: &NetworkRules) -> Self {
+        Self {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            statute: r.statute.clone(),
+            wait_list_order: r.wait_list_order.into(),
+            application_windows: r
+                .windows
+                .iter()
+                .map(|w| WindowView {
+                    opens: w.opens.to_string(),
+                    closes: w.closes.to_string(),
+                    description: w.describe(),
+                })
+                .collect(),
+            readiness_questions: r
+                .readiness
+                .iter()
+                .map(|q| ReadinessQuestionView {
+                    id: q.id.clone(),
+                    question: q.question.clone(),
+                })
+                .collect(),
+            commitments: r
+                .commitments
+                .iter()
+                .map(|c| CommitmentView {
+                    id: c.id.clone(),
+                    text: c.text.clone(),
+                })
+                .collect(),
+            pool: r.seat_pool(),
+            case_id: r.case_id(),
+        }
+    }
+}
+
+/// A member as the public list shows it.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "NetworkMember")]
+pub struct NetworkMemberView {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    /// `PLANNING`, `ACTIVE` or `RECOMMITMENT_OVERDUE`.
+    pub state: MembershipStateView,
+    pub cohort: Option<String>,
+    pub member_since: Option<DateTime<Utc>>,
+    pub students_reached: i32,
+}
+
+#[ComplexObject]
+impl NetworkProgramView {
+    /// The cap in force (an administrator may have changed the profile's);
+    /// none when the network has no cap.
+    async fn cap(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
+        Ok(self.seats(ctx).await?.and_then(|p| p.capacity))
+    }
+
+    /// Seats held by members and by offers awaiting an answer.
+    async fn seats_held(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.seats(ctx).await?.map(|p| p.committed).unwrap_or(0))
+    }
+
+    async fn wait_list_length(&self, ctx: &Context<'_>) -> Result<i32> {
+        use sea_orm::PaginatorTrait;
+        Ok(pool_queue_entry::Entity::find()
+            .filter(pool_queue_entry::Column::PoolId.eq(self.pool.as_str()))
+            .count(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)? as i32)
+    }
+
+    /// Members in their planning year and active members. Public.
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<NetworkMemberView>> {
+        let db = &app(ctx).db;
+        let member_states: Vec<&str> = MembershipState::ALL
+            .iter()
+            .filter(|s| s.is_member())
+            .map(|s| s.name())
+            .collect();
+        let memberships = network_membership::Entity::find()
+            .filter(network_membership::Column::Network.eq(self.code.as_str()))
+            .order_by_asc(network_membership::Column::MemberSince)
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        let ids: Vec<String> = memberships.iter().map(|m| m.case_id.clone()).collect();
+        let cases = case::Entity::find()
+            .filter(case::Column::Id.is_in(ids))
+            .filter(case::Column::State.is_in(member_states))
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        let orgs = organisation::Entity::find()
+            .all(db)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(memberships
+            .into_iter()
+            .filter_map(|m| {
+                let c = cases.iter().find(|c| c.id == m.case_id)?;
+                let state = MembershipState::parse(&c.state)?;
+                Some(NetworkMemberView {
+                    organisation_name: orgs
+                        .iter()
+                        .find(|o| o.id == m.organisation_id)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_else(|| m.organisation_id.clone()),
+                    organisation_id: m.organisation_id,
+                    state: state.into(),
+                    cohort: m.cohort,
+                    member_since: m.member_since,
+                    students_reached: m.students_reached,
+                })
+            })
+            .collect())
+    }
+}
+
+impl NetworkProgramView {
+    async fn seats(&self, ctx: &Context<'_>) -> Result<Option<capacity_pool::Model>> {
+        Ok(capacity_pool::Entity::find_by_id(self.pool.as_str())
+            .one(&app(ctx).db)
+            .await
+            .map_err(ApiError::from)?)
+    }
+}

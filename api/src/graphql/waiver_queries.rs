@@ -1,0 +1,121 @@
+//! Reading waiver requests.
+use super::paging::{self, CaseCursor};
+use super::waiver_types::{WaiverCaseView, WaiverStateView};
+use super::{app, caller};
+use async_graphql::connection::{Connection, Edge, EmptyFields, query};
+use async_graphql::{Context, ID, Object, Result};
+use leeway_entities::{case, waiver_item, waiver_request};
+use leeway_machines::engine::CaseMachine;
+use leeway_machines::engine::transition::StateInfo;
+use leeway_machines::waiver::machine::{WaiverMachine, WaiverState};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+#[derive(Default)]
+pub struct WaiverQuery;
+
+#[Object]
+impl WaiverQuery {
+    /// Waiver requests the caller may see, newest first. District staff see
+    /// their own district's only.
+    #[allow(clippy::too_many_arguments)]
+    async fn waiver_cases(
+        &self,
+        ctx: &Context<'_>,
+        state: Option<WaiverStateView>,
+        district_id: Option<String>,
+        escalated: Option<bool>,
+        citation: Option<String>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> Result<Connection<CaseCursor, WaiverCaseView, EmptyFields, EmptyFields>> {
+        let who = caller(ctx)?;
+        let app = app(ctx);
+        let district_filter = if who.role().is_district() {
+            if let Some(d) = district_id
+                .as_deref()
+                .filter(|d| *d != who.actor.organisation_id)
+            {
+                let action = format!("list_waivers:{d}");
+                let reason = "You can list your own district's requests only.";
+                return Err(app.refuse(&who, None, &action, reason).await.into());
+            }
+            Some(who.actor.organisation_id.clone())
+        } else if who.role().reads_all_cases() {
+            district_id
+        } else {
+            let reason = "Your role cannot list waiver requests.";
+            return Err(app.refuse(&who, None, "list_waivers", reason).await.into());
+        };
+        paging::check_first(first)?;
+        query(
+            after,
+            None,
+            first,
+            None,
+            |after: Option<CaseCursor>,
+             _before: Option<CaseCursor>,
+             first: Option<usize>,
+             _last: Option<usize>| async move {
+                let mut select =
+                    case::Entity::find().filter(case::Column::Program.eq(WaiverMachine::PROGRAM));
+                if let Some(d) = &district_filter {
+                    select = select.filter(case::Column::OrganisationId.eq(d.as_str()));
+                }
+                if let Some(s) = state {
+                    select = select.filter(case::Column::State.eq(WaiverState::from(s).name()));
+                }
+                if let Some(e) = escalated {
+                    select = select.filter(
+                        case::Column::Id.in_subquery(
+                            Query::select()
+                                .column(waiver_request::Column::CaseId)
+                                .from(waiver_request::Entity)
+                                .and_where(waiver_request::Column::Escalated.eq(e))
+                                .to_owned(),
+                        ),
+                    );
+                }
+                if let Some(c) = &citation {
+                    select = select.filter(
+                        case::Column::Id.in_subquery(
+                            Query::select()
+                                .column(waiver_item::Column::CaseId)
+                                .from(waiver_item::Entity)
+                                .and_where(waiver_item::Column::Citation.eq(c.as_str()))
+                                .to_owned(),
+                        ),
+                    );
+                }
+                let (rows, more) = paging::page(&app.db, select, after.as_ref(), first).await?;
+                let cursors: Vec<CaseCursor> = rows.iter().map(CaseCursor::of).collect();
+                let views = WaiverCaseView::load_many(&app.db, rows).await?;
+                let mut connection = Connection::new(after.is_some(), more);
+                connection.edges.extend(
+                    cursors
+                        .into_iter()
+                        .zip(views)
+                        .map(|(cursor, view)| Edge::new(cursor, view)),
+                );
+                Ok::<_, async_graphql::Error>(connection)
+            },
+        )
+        .await
+    }
+
+    /// One waiver request with its items, history, notifications and clocks.
+    async fn waiver_case(&self, ctx: &Context<'_>, id: ID) -> Result<WaiverCaseView> {
+        let who = caller(ctx)?;
+        let app = app(ctx);
+        let case = app
+            .case_for(
+                &who,
+                WaiverMachine::PROGRAM,
+                WaiverMachine::NOUN,
+                &id,
+                "read_waiver",
+            )
+            .await?;
+        Ok(WaiverCaseView::load(&app.db, case).await?)
+    }
+}
