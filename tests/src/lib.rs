@@ -217,6 +217,60 @@ impl TestApp {
             .fetch_history(WorkflowFetchHistoryOptions::default())
     }
 
+    /// With `LEEWAY_RECORD_HISTORIES=1`, keeps the case's history (its
+    /// current run) as `tests/histories/<name>.json`, which CI replays
+    /// against every later version of the code.
+    pub async fn keep_history(&self, name: &str, workflow_id: &str) {
+        if std::env::var("LEEWAY_RECORD_HISTORIES").is_err() {
+            return;
+        }
+        let json = self
+            .history(workflow_id)
+            .await
+            .to_json()
+            .await
+            .expect("the history as JSON");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/histories");
+        std::fs::create_dir_all(dir).expect("histories directory");
+        std::fs::write(format!("{dir}/{name}.json"), json).expect("history written");
+    }
+
+    /// A district (or charter) with an authorized representative whose
+    /// token is `token`.
+    pub async fn add_district(&self, id: &str, token: &str) {
+        use leeway_entities::{organisation, user};
+        use sea_orm::{ActiveModelTrait, Set};
+        let db = &self.running.app.db;
+        let now = chrono::Utc::now();
+        organisation::ActiveModel {
+            id: Set(id.into()),
+            name: Set(format!("District {id}")),
+            kind: Set("district".into()),
+            parent_id: Set(None),
+            enrollment: Set(Some(1000)),
+            subgroups: Set("{}".into()),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .expect("organisation");
+        let user_id = format!("rep-{id}");
+        user::ActiveModel {
+            id: Set(user_id.clone()),
+            name: Set(format!("Rep of {id}")),
+            email: Set(format!("rep@{id}.test.example")),
+            role: Set("district_authorized_rep".into()),
+            organisation_id: Set(id.into()),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .expect("user");
+        leeway_api::auth::issue_token(db, &user_id, "test", Some(token.to_string()))
+            .await
+            .expect("token");
+    }
+
     /// Replays a case's workflow history against the workflow code as built
     /// now: fails if the code is no longer deterministic for that history.
     pub async fn replay(&self, workflow_id: &str) -> anyhow::Result<()> {

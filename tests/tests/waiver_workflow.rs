@@ -214,6 +214,8 @@ async fn happy_path_with_audit_and_email() {
     let verify = app.ok(AUDITOR, VERIFY, json!({})).await;
     assert_eq!(verify["auditVerification"]["intact"], true, "{verify:#}");
     assert!(verify["auditVerification"]["entries"].as_i64().unwrap() >= 7);
+    app.replay(&id).await.unwrap();
+    app.keep_history("waiver-approved", &id).await;
     app.stop().await;
 }
 
@@ -423,6 +425,7 @@ async fn review_clock_escalates_then_term_expires() {
     assert_eq!(code, "INVALID_TRANSITION");
     // Timers, system steps and concurrent updates replay deterministically.
     app.replay(&id).await.unwrap();
+    app.keep_history("waiver-escalated-then-expired", &id).await;
     app.stop().await;
 }
 
@@ -786,6 +789,9 @@ async fn amendment_renewal_withdrawal_and_revocation() {
     .await;
     assert_eq!(withdrawn["state"], "WITHDRAWN");
     app.replay(&id).await.unwrap();
+    app.keep_history("waiver-amended-renewed-revoked", &id)
+        .await;
+    app.keep_history("waiver-withdrawn", &other).await;
     app.stop().await;
 }
 
