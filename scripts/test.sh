@@ -40,4 +40,4 @@ if [ -z "${DATABASE_URL:-}" ]; then
     while read -r db; do psql "$DATABASE_URL" -qc "DROP DATABASE $db"; done
 fi
 echo "== End-to-end tests on PostgreSQL ==" >&2
-cargo test -p leeway-tests -p leeway-migrations --quiet
+cargo test -p leeway-tests -p leeway-migrations -p leeway-workflows --quiet

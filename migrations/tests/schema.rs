@@ -67,7 +67,7 @@ fn entity_tables() -> Vec<&'static str> {
 /// (column, type, not null, part of the primary key) for one table.
 async fn columns(db: &DatabaseConnection, table: &str) -> BTreeSet<(String, String, bool, bool)> {
     let backend = db.get_database_backend();
-    let rows = match backend {
+    match backend {
         DbBackend::Sqlite => db
             .query_all_raw(Statement::from_string(
                 backend,
@@ -108,8 +108,7 @@ async fn columns(db: &DatabaseConnection, table: &str) -> BTreeSet<(String, Stri
                 })
                 .collect()
         }
-    };
-    rows
+    }
 }
 
 /// Two fresh, empty databases of the kind the tests run on.

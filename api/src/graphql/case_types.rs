@@ -329,6 +329,8 @@ macro_rules! case_interface_methods {
 }
 
 /// A case of any program.
+// The derive's repeated `field(ty = ...)` arguments are not duplicates.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Interface)]
 #[graphql(
     name = "Case",

@@ -5,7 +5,6 @@ use crate::waiver::rules::WaiverRules;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct StateProfile {
     /// Short code, e.g. `WV`; names the profile in cases and the API.
     pub code: String,
@@ -34,7 +33,18 @@ impl StateProfile {
             source_name: source_name.to_string(),
             message,
         };
-        let profile: StateProfile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut unknown = Vec::new();
+        let profile: StateProfile = serde_ignored::deserialize(
+            toml::Deserializer::parse(text).map_err(|e| invalid(e.to_string()))?,
+            |path| unknown.push(path.to_string()),
+        )
+        .map_err(|e| invalid(e.to_string()))?;
+        if !unknown.is_empty() {
+            return Err(invalid(format!(
+                "unknown setting {}: check its spelling against the built-in profiles",
+                unknown.join(", ")
+            )));
+        }
         profile.validate().map_err(invalid)?;
         Ok(profile)
     }
@@ -133,6 +143,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing field"), "{err}");
+        let text = include_str!("../../profiles/demo.toml").replace(
+            "[waivers.clocks]",
+            "[waivers.clocks]\nreview_decisoin = \"6d\"",
+        );
+        let err = StateProfile::from_toml("demo.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown setting waivers.clocks.review_decisoin"),
+            "{err}"
+        );
     }
 
     #[test]

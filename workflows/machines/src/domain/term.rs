@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "rule", rename_all = "snake_case")]
 pub enum TermRule {
     /// A fixed number of years from approval (TX, MS: up to 5).
     Years { years: u32 },

@@ -6,7 +6,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NetworkRules {
     /// Short code, e.g. `IMEN`; names the network in ids and the API.
     pub code: String,
@@ -38,7 +37,6 @@ pub enum WaitListOrder {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct NetworkClocks {
     /// How long an offered seat waits for the district's answer.
     pub offer_acceptance: ClockDuration,
@@ -57,21 +55,18 @@ pub struct NetworkClocks {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ReadinessQuestion {
     pub id: String,
     pub question: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Commitment {
     pub id: String,
     pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ApplicationWindow {
     pub opens: WindowDay,
     pub closes: WindowDay,

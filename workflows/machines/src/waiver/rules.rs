@@ -7,7 +7,6 @@ use crate::domain::threshold::Threshold;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct WaiverRules {
     /// The program's name as the state calls it, quoted in refusals.
     pub name: String,
@@ -26,7 +25,6 @@ pub struct WaiverRules {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Clocks {
     /// How long the state has to decide after submission; when it runs out
     /// the case escalates to the approvers (it never approves).
@@ -36,14 +34,12 @@ pub struct Clocks {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct BoardVoteRule {
     /// Share of the board's membership that must vote yes (TX: `2/3`).
     pub threshold: Threshold,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct StaffVoteRule {
     /// Share of eligible employees that must vote yes (WV: `80%`).
     pub threshold: Threshold,
@@ -54,7 +50,6 @@ pub struct StaffVoteRule {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PublicHearingRule {
     /// Days the plan must be posted before the board votes (TX: 30).
     pub posting_days: u32,
