@@ -18,7 +18,9 @@ use leeway_workflows::outbox;
 use rand::RngCore;
 use sea_orm::{EntityTrait, Set};
 use serde::Serialize;
-use temporalio_client::errors::{WorkflowUpdateError, WorkflowUpdateWithStartError};
+use temporalio_client::errors::{
+    WorkflowStartError, WorkflowUpdateError, WorkflowUpdateWithStartError,
+};
 
 /// How long a client waits for a step to be recorded before it is told
 /// to retry with the same idempotency key (the step itself carries on).
@@ -96,8 +98,9 @@ impl AppContext {
         match tokio::time::timeout(COMMAND_WAIT, opened).await {
             Ok(Ok(_)) => {}
             // Opened before and closed since: the case is what it is.
-            Ok(Err(WorkflowUpdateWithStartError::Start(e)))
-                if e.to_string().contains("already started") => {}
+            Ok(Err(WorkflowUpdateWithStartError::Start(WorkflowStartError::AlreadyStarted {
+                ..
+            }))) => {}
             Ok(Err(e)) => return Err(ApiError::internal("open the case", e)),
             Err(_) => return Err(still_saving(&id)),
         }
