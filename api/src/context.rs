@@ -91,18 +91,16 @@ impl AppContext {
             .await?
             .filter(|c| c.program == program)
             .ok_or_else(|| ApiError::NotFound(format!("There is no {noun} `{case_id}`.")))?;
-        let allowed = match &case.organisation_id {
-            Some(org) => who.may_read_district(org),
-            None => who.role().reads_all_cases(),
+        let reason = match &case.organisation_id {
+            Some(org) if who.may_read_district(org) => None,
+            Some(_) if who.role().is_district() => Some(format!(
+                "This {noun} belongs to another district; you can see and act on your own district's {noun}s only."
+            )),
+            None if who.role().reads_all_cases() => None,
+            None => Some(format!("Only SEA staff can see the {noun}'s own records.")),
+            Some(_) => Some(format!("Your role cannot see {noun}s.")),
         };
-        if !allowed {
-            let reason = if who.role().is_district() {
-                format!(
-                    "This {noun} belongs to another district; you can see and act on your own district's {noun}s only."
-                )
-            } else {
-                format!("Your role cannot see {noun}s.")
-            };
+        if let Some(reason) = reason {
             return Err(self.refuse(who, Some(case_id), action, &reason).await);
         }
         Ok(case)

@@ -1,6 +1,7 @@
 //! The GraphQL schema: GraphQL types live here, apart from the domain types
 //! (`leeway-workflows`) and the entities (`leeway-entities`).
 pub mod audit_types;
+pub mod case_commands;
 pub mod case_types;
 mod catalog_types;
 mod definition_types;

@@ -1,4 +1,5 @@
 //! One mutation per network command, on the engine's one command path.
+use super::case_commands::{self, CaseView};
 use super::inputs::{NetworkApplicationInput, reasons, text};
 use super::network_types::{MembershipView, NetworkView};
 use super::{app, caller};
@@ -28,26 +29,13 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<MembershipCommand, ApiError>>,
 {
-    let who = &caller(ctx)?;
-    let app = app(ctx);
-    let view = app
-        .idempotent(
-            who,
-            mutation,
-            key,
-            &(id.as_str(), arguments),
-            |attempt| async move {
-                let command = make().await?;
-                let case = app
-                    .command::<MembershipWorkflow>(who, id, command, attempt.update_id("command"))
-                    .await?;
-                MembershipView::load(&app.db, case).await
-            },
-        )
-        .await?;
-    Ok(view)
+    case_commands::send::<MembershipWorkflow, MembershipView, _, _, _>(
+        ctx, mutation, id, key, arguments, make,
+    )
+    .await
 }
 
+/// A command that carries nothing the client wrote.
 async fn simple(
     ctx: &Context<'_>,
     mutation: &str,

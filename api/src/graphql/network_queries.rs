@@ -1,9 +1,10 @@
 //! Reading learning networks: the public facts and member lists, the
 //! SEA's view of a network's case, and districts' applications.
+use super::case_commands::{self, CaseView};
 use super::network_types::{MembershipStateView, MembershipView, NetworkProgramView, NetworkView};
 use super::paging::{self, CaseCursor};
 use super::{app, caller};
-use async_graphql::connection::{Connection, Edge, EmptyFields, query};
+use async_graphql::connection::{Connection, EmptyFields, query};
 use async_graphql::{Context, ID, Object, Result};
 use leeway_entities::{case, network_membership};
 use leeway_machines::engine::CaseMachine;
@@ -117,17 +118,7 @@ impl NetworkQuery {
                         ),
                     );
                 }
-                let (rows, more) = paging::page(&app.db, select, after.as_ref(), first).await?;
-                let cursors: Vec<CaseCursor> = rows.iter().map(CaseCursor::of).collect();
-                let views = MembershipView::load_many(&app.db, rows).await?;
-                let mut connection = Connection::new(after.is_some(), more);
-                connection.edges.extend(
-                    cursors
-                        .into_iter()
-                        .zip(views)
-                        .map(|(cursor, view)| Edge::new(cursor, view)),
-                );
-                Ok::<_, async_graphql::Error>(connection)
+                case_commands::page::<MembershipView>(&app.db, select, after, first).await
             },
         )
         .await

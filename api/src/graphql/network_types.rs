@@ -2,6 +2,7 @@
 //! `Case`), the network's own case (a `Case`, for the SEA), and the public
 //! view of a network with its members.
 use super::app;
+use super::case_commands::CaseView;
 use super::case_types::CaseCore;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
@@ -102,18 +103,17 @@ impl MembershipView {
             core: CaseCore::new::<MembershipState>(c),
         })
     }
+}
 
-    pub async fn load(db: &DatabaseConnection, c: case::Model) -> ApiResult<Self> {
+impl CaseView for MembershipView {
+    async fn load(db: &DatabaseConnection, c: case::Model) -> ApiResult<Self> {
         let m = network_membership::Entity::find_by_id(c.id.as_str())
             .one(db)
             .await?;
         Self::new(c, m)
     }
 
-    pub async fn load_many(
-        db: &DatabaseConnection,
-        cases: Vec<case::Model>,
-    ) -> ApiResult<Vec<Self>> {
+    async fn load_many(db: &DatabaseConnection, cases: Vec<case::Model>) -> ApiResult<Vec<Self>> {
         let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
         let mut rows = network_membership::Entity::find()
             .filter(network_membership::Column::CaseId.is_in(ids))

@@ -1,6 +1,7 @@
 //! Reads every program shares: who am I, organisations, the catalog and
 //! profile, machine definitions, any case by id, and the audit trail.
 use super::audit_types::{AuditEntryView, AuditVerification};
+use super::case_commands::CaseView;
 use super::case_types::CaseNode;
 use super::catalog_types::{ProvisionView, StateProfileView};
 use super::definition_types::WorkflowDefinition;

@@ -1,6 +1,7 @@
 //! One mutation per waiver command, each on the engine's one command path.
 //! Every mutation takes an optional idempotency key and returns the case
 //! as recorded.
+use super::case_commands::{self, CaseView};
 use super::inputs::{self, ProvisionDecisionInput, WaiverContentInput, reasons, text};
 use super::waiver_types::WaiverCaseView;
 use super::{app, caller};
@@ -32,27 +33,13 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<WaiverCommand, ApiError>>,
 {
-    let who = &caller(ctx)?;
-    let app = app(ctx);
-    let view = app
-        .idempotent(
-            who,
-            mutation,
-            key,
-            &(id.as_str(), arguments),
-            |attempt| async move {
-                let command = make().await?;
-                let case = app
-                    .command::<WaiverWorkflow>(who, id, command, attempt.update_id("command"))
-                    .await?;
-                WaiverCaseView::load(&app.db, case).await
-            },
-        )
-        .await?;
-    Ok(view)
+    case_commands::send::<WaiverWorkflow, WaiverCaseView, _, _, _>(
+        ctx, mutation, id, key, arguments, make,
+    )
+    .await
 }
 
-/// A command that carries nothing but its name.
+/// A command that carries nothing the client wrote.
 async fn simple(
     ctx: &Context<'_>,
     mutation: &str,

@@ -1,8 +1,9 @@
 //! Reading waiver requests.
+use super::case_commands::{self, CaseView};
 use super::paging::{self, CaseCursor};
 use super::waiver_types::{WaiverCaseView, WaiverStateView};
 use super::{app, caller};
-use async_graphql::connection::{Connection, Edge, EmptyFields, query};
+use async_graphql::connection::{Connection, EmptyFields, query};
 use async_graphql::{Context, ID, Object, Result};
 use leeway_entities::{case, waiver_item, waiver_request};
 use leeway_machines::engine::CaseMachine;
@@ -87,17 +88,7 @@ impl WaiverQuery {
                         ),
                     );
                 }
-                let (rows, more) = paging::page(&app.db, select, after.as_ref(), first).await?;
-                let cursors: Vec<CaseCursor> = rows.iter().map(CaseCursor::of).collect();
-                let views = WaiverCaseView::load_many(&app.db, rows).await?;
-                let mut connection = Connection::new(after.is_some(), more);
-                connection.edges.extend(
-                    cursors
-                        .into_iter()
-                        .zip(views)
-                        .map(|(cursor, view)| Edge::new(cursor, view)),
-                );
-                Ok::<_, async_graphql::Error>(connection)
+                case_commands::page::<WaiverCaseView>(&app.db, select, after, first).await
             },
         )
         .await

@@ -2,6 +2,7 @@
 //! its state as the waiver program's own enum, its term, items and
 //! recommendation.
 use super::app;
+use super::case_commands::CaseView;
 use super::case_types::CaseCore;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
@@ -81,19 +82,17 @@ impl WaiverCaseView {
             core: CaseCore::new::<WaiverState>(c),
         })
     }
+}
 
-    pub async fn load(db: &DatabaseConnection, c: case::Model) -> ApiResult<Self> {
+impl CaseView for WaiverCaseView {
+    async fn load(db: &DatabaseConnection, c: case::Model) -> ApiResult<Self> {
         let w = waiver_request::Entity::find_by_id(c.id.as_str())
             .one(db)
             .await?;
         Self::new(c, w)
     }
 
-    /// Many at once: one query for all their waiver rows.
-    pub async fn load_many(
-        db: &DatabaseConnection,
-        cases: Vec<case::Model>,
-    ) -> ApiResult<Vec<Self>> {
+    async fn load_many(db: &DatabaseConnection, cases: Vec<case::Model>) -> ApiResult<Vec<Self>> {
         let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
         let mut rows = waiver_request::Entity::find()
             .filter(waiver_request::Column::CaseId.is_in(ids))

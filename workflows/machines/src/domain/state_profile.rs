@@ -50,12 +50,7 @@ impl StateProfile {
     }
 
     fn validate(&self) -> Result<(), String> {
-        if self.code.trim().is_empty()
-            || !self
-                .code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !is_code(&self.code) {
             return Err(format!(
                 "code `{}` must be letters, digits or dashes (e.g. `WV`)",
                 self.code
@@ -80,6 +75,11 @@ impl StateProfile {
             .iter()
             .find(|n| n.code.eq_ignore_ascii_case(code))
     }
+}
+
+/// A short code (a profile's, a network's): letters, digits or dashes.
+pub fn is_code(code: &str) -> bool {
+    !code.trim().is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 /// The profiles Leeway ships with, by code.

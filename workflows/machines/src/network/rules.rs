@@ -165,12 +165,7 @@ impl ApplicationWindow {
 impl NetworkRules {
     pub fn validate(&self) -> Result<(), String> {
         let at = |what: &str| format!("networks `{}`: {what}", self.code);
-        if self.code.trim().is_empty()
-            || !self
-                .code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
+        if !crate::domain::state_profile::is_code(&self.code) {
             return Err(format!(
                 "network code `{}` must be letters, digits or dashes (e.g. `IMEN`)",
                 self.code
