@@ -27,6 +27,9 @@ use temporalio_sdk::{ActivityOptions, LocalActivityOptions, WorkflowContext, Wor
 /// A history longer than this continues as new even between checkpoints
 /// (Temporal's own limit is far above it).
 const HISTORY_EVENTS_LIMIT: u32 = 5_000;
+/// How long a clock whose step was refused waits before trying again,
+/// unless the case changes first.
+const CLOCK_RETRY: Duration = Duration::from_secs(60);
 /// Commands from other cases remembered, so a redelivery after
 /// continue-as-new is still recognised.
 const APPLIED_REMEMBERED: usize = 200;
@@ -450,9 +453,20 @@ async fn run_clocks<W: Hosted>(mut ctx: WorkflowContext<W>) -> WorkflowResult<()
                         _ = ctx.wait_condition(changed) => { continue; }
                     }
                 }
-                // A refusal means another step got there first; the loop
-                // then looks at the clocks afresh.
-                let _ = apply(&mut ctx, Actor::system(), clock.command, None).await;
+                // A machine refusal means another step got there first,
+                // and the clocks are looked at afresh. A clock whose step
+                // the record step refuses (an offer is on its way to a
+                // wait-listed case that would leave the list) waits for the
+                // case to change, or a while, before it tries again.
+                if apply(&mut ctx, Actor::system(), clock.command, None)
+                    .await
+                    .is_err()
+                {
+                    temporalio_sdk::workflows::select! {
+                        _ = ctx.timer(CLOCK_RETRY) => {}
+                        _ = ctx.wait_condition(changed) => {}
+                    }
+                }
             }
         }
     }
