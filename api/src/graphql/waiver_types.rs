@@ -4,6 +4,7 @@
 use super::app;
 use super::case_commands::CaseView;
 use super::case_types::CaseCore;
+use super::organisation_types::OrganisationView;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{ComplexObject, Context, Enum, Json, Result, SimpleObject};
@@ -144,6 +145,12 @@ impl WaiverCaseView {
             Some(h) => Ok(self.core.document(ctx, h).await?.map(Json)),
             None => Ok(None),
         }
+    }
+
+    /// The district the request belongs to (as `organisation`).
+    #[graphql(deprecation = "use organisation")]
+    async fn district(&self, ctx: &Context<'_>) -> Result<Option<OrganisationView>> {
+        self.core.organisation(ctx).await
     }
 
     /// One line item per provision, with its decision.
