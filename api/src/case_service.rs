@@ -137,7 +137,9 @@ impl AppContext {
             actor: who.actor.clone(),
             command,
             requested_at: Some(Utc::now()),
-            origin: None,
+            // Under an idempotency key, the case itself remembers it too,
+            // across continue-as-new.
+            origin: update_id.clone(),
         };
         let sent = W::send(&self.temporal, case_id, envelope, update_id);
         let Ok(outcome) = tokio::time::timeout(COMMAND_WAIT, sent).await else {

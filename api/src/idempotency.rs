@@ -89,7 +89,6 @@ impl AppContext {
         ]);
         let now = Utc::now();
         idempotency_key::Entity::delete_many()
-            .filter(idempotency_key::Column::UserId.eq(who.actor.user_id.as_str()))
             .filter(idempotency_key::Column::CreatedAt.lt(now - KEPT))
             .exec(&self.db)
             .await?;

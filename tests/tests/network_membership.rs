@@ -298,6 +298,10 @@ async fn an_expired_offer_passes_to_the_next_by_review_rank() {
         )
         .await;
     assert_eq!(p["networkProgram"]["waitListLength"], 0);
+    // Wait-listed while a seat is free: the seat is offered at once.
+    let pine = reviewed(&app, PINECREST, "FAST", 40).await;
+    step(&app, APPROVER, "waitListNetworkApplicant", "", &pine).await;
+    until_state(&app, &pine, "OFFERED", Duration::from_secs(30)).await;
     app.keep_history("membership-offer-expired", &lake).await;
     app.replay(&lake).await.unwrap();
     app.stop().await;

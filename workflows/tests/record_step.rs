@@ -241,6 +241,63 @@ async fn rules_across_cases_hold_or_refuse_with_nothing_written() {
 }
 
 #[tokio::test]
+async fn a_seat_over_a_lowered_cap_goes_back_instead_of_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path(), "lowered").await;
+    let open = step(
+        "net",
+        1,
+        "open",
+        vec![Effect::OpenPool {
+            pool: POOL.into(),
+            label: "seats".into(),
+            capacity: Some(2),
+        }],
+    );
+    record(&db, &open).await.unwrap();
+    record(&db, &step("a", 1, "select", vec![reserve()]))
+        .await
+        .unwrap();
+    record(&db, &step("b", 1, "select", vec![reserve()]))
+        .await
+        .unwrap();
+    let wait = Effect::Enqueue {
+        pool: POOL.into(),
+        rank: 0,
+        since: Utc::now(),
+    };
+    record(&db, &step("c", 1, "wait_list", vec![wait]))
+        .await
+        .unwrap();
+    let lower = Effect::SetCapacity {
+        pool: POOL.into(),
+        capacity: Some(1),
+    };
+    record(&db, &step("net", 2, "change_cap", vec![lower]))
+        .await
+        .unwrap();
+    let pass = || Effect::PassOn {
+        pool: POOL.into(),
+        amount: 1,
+        offer: offer(),
+    };
+    // Two seats held under a cap of one: the first to leave gives its seat
+    // back; the second passes it to the case waiting.
+    record(&db, &step("a", 2, "exit", vec![pass()]))
+        .await
+        .unwrap();
+    assert_eq!(committed(&db).await, 1);
+    assert_eq!(case_command::Entity::find().count(&db).await.unwrap(), 0);
+    record(&db, &step("b", 2, "exit", vec![pass()]))
+        .await
+        .unwrap();
+    assert_eq!(committed(&db).await, 1);
+    let sent = case_command::Entity::find().all(&db).await.unwrap();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to_case, "c");
+}
+
+#[tokio::test]
 async fn a_step_the_database_rejects_is_refused_not_retried() {
     let dir = tempfile::tempdir().unwrap();
     let db = database(dir.path(), "rejects").await;

@@ -8,7 +8,7 @@ use leeway_machines::engine::refusal::Refusal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    RuntimeErr, Set,
 };
 
 /// The step that applies the effects.
@@ -100,12 +100,22 @@ pub async fn apply<C: ConnectionTrait>(
                 pool,
                 amount,
                 offer,
-            } => match take_next(db, pool).await? {
-                Some(next) => {
-                    send(db, step, &mut queued, &next, offer).await?;
+            } => {
+                // Over a cap lowered since the seat was taken, the seat goes
+                // back instead of on.
+                let over = capacity_pool::Entity::find_by_id(pool.as_str())
+                    .one(db)
+                    .await?
+                    .is_some_and(|p| p.capacity.is_some_and(|c| p.committed > c));
+                match if over {
+                    None
+                } else {
+                    take_next(db, pool).await?
+                } {
+                    Some(next) => send(db, step, &mut queued, &next, offer).await?,
+                    None => release(db, pool, *amount, step.at).await?,
                 }
-                None => release(db, pool, *amount, step.at).await?,
-            },
+            }
             Effect::FillFromQueue {
                 pool,
                 amount,
@@ -207,9 +217,10 @@ async fn take_next<C: ConnectionTrait>(db: &C, pool: &str) -> Result<Option<Stri
             return Ok(Some(first.case_id));
         }
     }
-    Err(DbErr::Custom(format!(
+    // Contention, not bad data: the step is retried.
+    Err(DbErr::Exec(RuntimeErr::Internal(format!(
         "could not take the next case off the queue of {pool}"
-    )))
+    ))))
 }
 
 /// The update id of the `n`th command a step sends: the same every time

@@ -84,7 +84,10 @@ pub struct CommandEnvelope<C> {
     /// When the API sent it: the validator's clock (validators have none).
     #[serde(default)]
     pub requested_at: Option<DateTime<Utc>>,
-    /// The update id of a command another case's step sent.
+    /// The update id the command was sent with, when it must apply at most
+    /// once across runs: a command another case's step sent, or a client's
+    /// command under an idempotency key. Temporal drops a repeated update id
+    /// only within one run; the host remembers these across continue-as-new.
     #[serde(default)]
     pub origin: Option<String>,
 }
@@ -119,6 +122,9 @@ pub struct Host<M: CaseMachine> {
     opened_by: Option<Actor>,
     /// Start a fresh history at the next quiet moment.
     checkpoint: bool,
+    /// Commands handled so far, refused ones too: each grows the history,
+    /// so the clock loop looks again at its length.
+    handled: u64,
 }
 
 /// Implemented by each program's workflow type (see `case_workflow!`).
@@ -154,6 +160,7 @@ impl<M: CaseMachine> Host<M> {
             last_seen: input.last_seen.unwrap_or_else(epoch),
             opened_by: input.opened_by,
             checkpoint: false,
+            handled: 0,
         }
     }
 
@@ -167,10 +174,17 @@ impl<M: CaseMachine> Host<M> {
     /// The update validator: the pure machine, at the time the API sent
     /// the command.
     pub fn validate(&self, envelope: &CommandEnvelope<M::Command>) -> Result<(), Refusal> {
-        if let Some(origin) = &envelope.origin
-            && self.applied_step(origin).is_some()
-        {
-            return Ok(());
+        if let Some(origin) = &envelope.origin {
+            if self.applied_step(origin).is_some() {
+                return Ok(());
+            }
+            // A command from another case's step (a seat offered) may
+            // arrive while this case's own step that makes it acceptable
+            // is still being recorded: the handler waits for that step and
+            // decides then.
+            if envelope.actor.role == leeway_machines::domain::actor::Role::System {
+                return Ok(());
+            }
         }
         let now = envelope
             .requested_at
@@ -399,7 +413,11 @@ pub async fn command<W: Hosted>(
     }
     ctx.state_mut(|s| s.host_mut().in_flight += 1);
     let result = apply(ctx, envelope.actor, envelope.command, envelope.origin).await;
-    ctx.state_mut(|s| s.host_mut().in_flight -= 1);
+    ctx.state_mut(|s| {
+        let h = s.host_mut();
+        h.in_flight -= 1;
+        h.handled += 1;
+    });
     result.map_err(|not| match not {
         // The validator accepted this command against the case as it was;
         // a machine refusal now means a step in between changed it.
@@ -429,9 +447,9 @@ async fn run_clocks<W: Hosted>(mut ctx: WorkflowContext<W>) -> WorkflowResult<()
         if ctx.continue_as_new_suggested() || ctx.history_length() > HISTORY_EVENTS_LIMIT {
             ctx.state_mut(|s| s.host_mut().checkpoint = true);
         }
-        let (closed, checkpoint, seen) = ctx.state(|s| {
+        let (closed, checkpoint, seen, handled) = ctx.state(|s| {
             let h = s.host();
-            (h.is_closed(), h.checkpoint, h.seq)
+            (h.is_closed(), h.checkpoint, h.seq, h.handled)
         });
         if closed || checkpoint {
             return Ok(());
@@ -440,7 +458,10 @@ async fn run_clocks<W: Hosted>(mut ctx: WorkflowContext<W>) -> WorkflowResult<()
             let h = s.host();
             W::Machine::clocks(&h.case, &h.rules).into_iter().next()
         });
-        let changed = |s: &W| s.host().seq != seen || s.host().checkpoint;
+        let changed = |s: &W| {
+            let h = s.host();
+            h.seq != seen || h.handled != handled || h.checkpoint
+        };
         match next {
             None => ctx.wait_condition(changed).await?,
             Some(clock) => {

@@ -679,9 +679,16 @@ fn decide(
             next.interest_due = rules.clocks.wait_list_reconfirm.map(|c| now + c.chrono());
             next.interest_reminded = false;
             d.effects.push(Effect::Enqueue {
-                pool,
+                pool: pool.clone(),
                 rank,
                 since: case.submitted_at.unwrap_or(now),
+            });
+            // A seat free at this moment goes to the first waiting, which
+            // may be this applicant: no seat stays empty while one waits.
+            d.effects.push(Effect::FillFromQueue {
+                pool,
+                amount: 1,
+                offer: seat_offer(),
             });
             d.notices.push(notice(
                 &[Audience::District],

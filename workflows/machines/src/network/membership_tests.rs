@@ -302,6 +302,10 @@ fn every_step_keeps_the_seat_count() {
                 .iter()
                 .filter(|e| matches!(e, Effect::LeaveQueue { .. }))
                 .count();
+            let fills = effects
+                .iter()
+                .filter(|e| matches!(e, Effect::FillFromQueue { .. }))
+                .count();
             let name = command.name();
             let gains = !s.from.holds_seat() && s.to.holds_seat();
             let loses = s.from.holds_seat() && !s.to.holds_seat();
@@ -324,7 +328,13 @@ fn every_step_keeps_the_seat_count() {
                 "{name} from {:?}",
                 s.from
             );
-            assert_eq!(effects.len(), reserves + passes + queues + leaves, "{name}");
+            // Joining the queue offers any seat free at that moment.
+            assert_eq!(fills, queues, "{name}");
+            assert_eq!(
+                effects.len(),
+                reserves + passes + queues + leaves + fills,
+                "{name}"
+            );
         }
     }
     for m in MEMBERS {
