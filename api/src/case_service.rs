@@ -66,6 +66,19 @@ impl AppContext {
         Err(self.refuse(who, case_id, name, &reason).await)
     }
 
+    /// The header of a case the caller is about to send `command` to: the
+    /// role first, then the organisation.
+    pub async fn case_to_change<M: CaseMachine>(
+        &self,
+        who: &Principal,
+        command: &str,
+        case_id: &str,
+    ) -> ApiResult<case::Model> {
+        self.authorize::<M>(who, command, Some(case_id)).await?;
+        self.case_for(who, M::PROGRAM, M::NOUN, case_id, command)
+            .await
+    }
+
     /// Stores a long form by its hash, for a command to refer to.
     pub async fn store_document<T: Serialize>(
         &self,

@@ -9,6 +9,7 @@ use async_graphql::{Context, OutputType, Result};
 use leeway_entities::case;
 use leeway_machines::engine::CaseMachine;
 use leeway_workflows::engine::case_workflow::CaseWorkflow;
+use leeway_workflows::engine::host::CaseInput;
 use sea_orm::{DatabaseConnection, Select};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -57,6 +58,36 @@ where
             let case = app
                 .command::<W>(who, id, command, attempt.update_id("command"))
                 .await?;
+            V::load(&app.db, case).await
+        })
+        .await?;
+    Ok(view)
+}
+
+/// Opens a case under an optional idempotency key and answers with it as
+/// recorded. `build` makes the opening input (storing any document) for
+/// the new case's id, which a retry with the same key gets again.
+pub async fn open<W, V, A, F, Fut>(
+    ctx: &Context<'_>,
+    mutation: &str,
+    id_prefix: &str,
+    key: Option<String>,
+    arguments: &A,
+    build: F,
+) -> Result<V>
+where
+    W: CaseWorkflow,
+    V: CaseView,
+    A: Serialize,
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = Result<CaseInput<W::Machine>, ApiError>>,
+{
+    let who = &caller(ctx)?;
+    let app = app(ctx);
+    let view = app
+        .idempotent(who, mutation, key, arguments, |attempt| async move {
+            let input = build(attempt.case_id(id_prefix)).await?;
+            let case = app.open_case::<W>(input, attempt.update_id("open")).await?;
             V::load(&app.db, case).await
         })
         .await?;

@@ -1,12 +1,10 @@
 //! One mutation per network command, on the engine's one command path.
-use super::case_commands::{self, CaseView};
+use super::case_commands;
 use super::inputs::{NetworkApplicationInput, reasons, text};
 use super::network_types::{MembershipView, NetworkView};
 use super::{app, caller};
 use crate::error::ApiError;
 use async_graphql::{Context, ID, Object, Result};
-use leeway_machines::engine::CaseMachine;
-use leeway_machines::network::application::NetworkApplication;
 use leeway_machines::network::membership::{MembershipCase, MembershipCommand, MembershipMachine};
 use leeway_machines::network::program::NetworkCommand;
 use leeway_workflows::engine::host::CaseInput;
@@ -67,35 +65,27 @@ impl NetworkMutation {
                 .into());
         }
         let rules = &app.network_rules(&network)?.clone();
-        let application_ref = &application;
-        let view = app
-            .idempotent(
-                who,
-                "openNetworkApplication",
-                idempotency_key,
-                &(&network, &application),
-                |attempt| async move {
-                    let id = attempt.case_id("membership-");
-                    let org = who.actor.organisation_id.clone();
-                    app.refuse_second_application(rules, &org, &id).await?;
-                    let application: NetworkApplication = application_ref.clone().into();
-                    let draft = app.application_draft(&id, &org, &application).await?;
-                    let case =
-                        MembershipCase::new(id, rules, org, who.actor.user_id.clone(), draft);
-                    let input = CaseInput::open(
-                        case,
-                        rules.clone(),
-                        app.profile.code.clone(),
-                        who.actor.clone(),
-                    );
-                    let case = app
-                        .open_case::<MembershipWorkflow>(input, attempt.update_id("open"))
-                        .await?;
-                    MembershipView::load(&app.db, case).await
-                },
-            )
-            .await?;
-        Ok(view)
+        case_commands::open::<MembershipWorkflow, MembershipView, _, _, _>(
+            ctx,
+            "openNetworkApplication",
+            "membership-",
+            idempotency_key,
+            &(&network, &application),
+            |id| async {
+                let org = who.actor.organisation_id.clone();
+                app.refuse_second_application(rules, &org, &id).await?;
+                let draft = app
+                    .application_draft(&id, &org, &application.clone().into())
+                    .await?;
+                Ok(CaseInput::open(
+                    MembershipCase::new(id, rules, org, who.actor.user_id.clone(), draft),
+                    rules.clone(),
+                    app.profile.code.clone(),
+                    who.actor.clone(),
+                ))
+            },
+        )
+        .await
     }
 
     /// Replaces the application (while a draft, or returned as incomplete).
@@ -115,16 +105,8 @@ impl NetworkMutation {
             idempotency_key,
             &application,
             || async {
-                app.authorize::<MembershipMachine>(&who, "edit_application", Some(&id))
-                    .await?;
                 let case = app
-                    .case_for(
-                        &who,
-                        MembershipMachine::PROGRAM,
-                        MembershipMachine::NOUN,
-                        &id,
-                        "edit_application",
-                    )
+                    .case_to_change::<MembershipMachine>(&who, "edit_application", &id)
                     .await?;
                 let org = case.organisation_id.unwrap_or_default();
                 let draft = app

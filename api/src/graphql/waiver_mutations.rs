@@ -7,7 +7,6 @@ use super::waiver_types::WaiverCaseView;
 use super::{app, caller};
 use crate::error::ApiError;
 use async_graphql::{Context, ID, Object, Result};
-use leeway_machines::engine::CaseMachine;
 use leeway_machines::waiver::content::WaiverContent;
 use leeway_machines::waiver::machine::{WaiverCase, WaiverCommand, WaiverMachine};
 use leeway_workflows::engine::host::CaseInput;
@@ -61,37 +60,30 @@ impl WaiverMutation {
     ) -> Result<WaiverCaseView> {
         let who = &caller(ctx)?;
         let app = app(ctx);
-        let content_ref = &content;
         if !who.role().is_district() {
             let reason = "Only district staff open waiver requests.";
             return Err(app.refuse(who, None, "open_waiver", reason).await.into());
         }
-        let view = app
-            .idempotent(
-                who,
-                "openWaiverDraft",
-                idempotency_key,
-                content_ref,
-                |attempt| async move {
-                    let content: WaiverContent = content_ref.clone().into();
-                    let id = attempt.case_id("waiver-");
-                    let district = who.actor.organisation_id.clone();
-                    let draft = app.waiver_draft(&id, &district, &content).await?;
-                    let case = WaiverCase::new(id, district, who.actor.user_id.clone(), draft);
-                    let input = CaseInput::open(
-                        case,
-                        app.profile.waivers.clone(),
-                        app.profile.code.clone(),
-                        who.actor.clone(),
-                    );
-                    let case = app
-                        .open_case::<WaiverWorkflow>(input, attempt.update_id("open"))
-                        .await?;
-                    WaiverCaseView::load(&app.db, case).await
-                },
-            )
-            .await?;
-        Ok(view)
+        case_commands::open::<WaiverWorkflow, WaiverCaseView, _, _, _>(
+            ctx,
+            "openWaiverDraft",
+            "waiver-",
+            idempotency_key,
+            &content,
+            |id| async {
+                let district = who.actor.organisation_id.clone();
+                let draft = app
+                    .waiver_draft(&id, &district, &content.clone().into())
+                    .await?;
+                Ok(CaseInput::open(
+                    WaiverCase::new(id, district, who.actor.user_id.clone(), draft),
+                    app.profile.waivers.clone(),
+                    app.profile.code.clone(),
+                    who.actor.clone(),
+                ))
+            },
+        )
+        .await
     }
 
     /// Replaces the draft's content (while a draft, returned, or in revision).
@@ -111,16 +103,8 @@ impl WaiverMutation {
             idempotency_key,
             &content,
             || async {
-                app.authorize::<WaiverMachine>(&who, "edit_draft", Some(&id))
-                    .await?;
                 let case = app
-                    .case_for(
-                        &who,
-                        WaiverMachine::PROGRAM,
-                        WaiverMachine::NOUN,
-                        &id,
-                        "edit_draft",
-                    )
+                    .case_to_change::<WaiverMachine>(&who, "edit_draft", &id)
                     .await?;
                 let district = case.organisation_id.unwrap_or_default();
                 let draft = app
@@ -143,16 +127,8 @@ impl WaiverMutation {
         let app = app(ctx);
         let who = caller(ctx)?;
         run(ctx, "submitWaiver", &id, idempotency_key, &(), || async {
-            app.authorize::<WaiverMachine>(&who, "submit", Some(&id))
-                .await?;
             let case = app
-                .case_for(
-                    &who,
-                    WaiverMachine::PROGRAM,
-                    WaiverMachine::NOUN,
-                    &id,
-                    "submit",
-                )
+                .case_to_change::<WaiverMachine>(&who, "submit", &id)
                 .await?;
             let content = match &case.document_hash {
                 Some(h) => app.waiver_content(&id, h).await?,
@@ -338,16 +314,8 @@ impl WaiverMutation {
             idempotency_key,
             &content,
             || async {
-                app.authorize::<WaiverMachine>(&who, "propose_amendment", Some(&id))
-                    .await?;
                 let case = app
-                    .case_for(
-                        &who,
-                        WaiverMachine::PROGRAM,
-                        WaiverMachine::NOUN,
-                        &id,
-                        "propose_amendment",
-                    )
+                    .case_to_change::<WaiverMachine>(&who, "propose_amendment", &id)
                     .await?;
                 let content: WaiverContent = content.clone().into();
                 let district = case.organisation_id.unwrap_or_default();
