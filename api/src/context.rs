@@ -76,6 +76,32 @@ impl AppContext {
         }
     }
 
+    /// Which organisation's cases a list may show the principal: district
+    /// staff their own only (asking for another is refused and audited);
+    /// SEA staff any, or the one asked for; other roles none.
+    pub async fn list_scope(
+        &self,
+        who: &Principal,
+        requested: Option<String>,
+        action: &str,
+        noun: &str,
+    ) -> ApiResult<Option<String>> {
+        if who.role().is_district() {
+            if let Some(other) = requested.filter(|o| *o != who.actor.organisation_id) {
+                let reason = format!("You can list your own district's {noun}s only.");
+                return Err(self
+                    .refuse(who, None, &format!("{action}:{other}"), &reason)
+                    .await);
+            }
+            Ok(Some(who.actor.organisation_id.clone()))
+        } else if who.role().reads_all_cases() {
+            Ok(requested)
+        } else {
+            let reason = format!("Your role cannot list {noun}s.");
+            Err(self.refuse(who, None, action, &reason).await)
+        }
+    }
+
     /// Loads the header of a case the principal may see, of the program
     /// `program`; another district's case is refused and audited.
     pub async fn case_for(

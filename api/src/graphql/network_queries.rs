@@ -65,27 +65,14 @@ impl NetworkQuery {
     ) -> Result<Connection<CaseCursor, MembershipView, EmptyFields, EmptyFields>> {
         let who = caller(ctx)?;
         let app = app(ctx);
-        let organisation = if who.role().is_district() {
-            if organisation_id
-                .as_deref()
-                .is_some_and(|o| o != who.actor.organisation_id)
-            {
-                let reason = "You can list your own district's applications only.";
-                return Err(app
-                    .refuse(&who, None, "list_memberships", reason)
-                    .await
-                    .into());
-            }
-            Some(who.actor.organisation_id.clone())
-        } else if who.role().reads_all_cases() {
-            organisation_id
-        } else {
-            let reason = "Your role cannot list network applications.";
-            return Err(app
-                .refuse(&who, None, "list_memberships", reason)
-                .await
-                .into());
-        };
+        let organisation = app
+            .list_scope(
+                &who,
+                organisation_id,
+                "list_memberships",
+                "network application",
+            )
+            .await?;
         if let Some(code) = &network {
             app.network_rules(code)?;
         }

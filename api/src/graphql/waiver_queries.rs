@@ -32,22 +32,9 @@ impl WaiverQuery {
     ) -> Result<Connection<CaseCursor, WaiverCaseView, EmptyFields, EmptyFields>> {
         let who = caller(ctx)?;
         let app = app(ctx);
-        let district_filter = if who.role().is_district() {
-            if let Some(d) = district_id
-                .as_deref()
-                .filter(|d| *d != who.actor.organisation_id)
-            {
-                let action = format!("list_waivers:{d}");
-                let reason = "You can list your own district's requests only.";
-                return Err(app.refuse(&who, None, &action, reason).await.into());
-            }
-            Some(who.actor.organisation_id.clone())
-        } else if who.role().reads_all_cases() {
-            district_id
-        } else {
-            let reason = "Your role cannot list waiver requests.";
-            return Err(app.refuse(&who, None, "list_waivers", reason).await.into());
-        };
+        let district_filter = app
+            .list_scope(&who, district_id, "list_waivers", "waiver request")
+            .await?;
         paging::check_first(first)?;
         query(
             after,
