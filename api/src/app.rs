@@ -5,7 +5,7 @@
 use crate::config::{Settings, TemporalTarget};
 use crate::context::AppContext;
 use crate::temporal_dev::TemporalDevServer;
-use crate::{graphql, http, seed};
+use crate::{http, seed};
 use leeway_migrations::{Migrator, MigratorTrait};
 use leeway_workflows::worker::{self, TemporalSettings, WorkerHandle};
 use sea_orm::DatabaseConnection;
@@ -92,11 +92,7 @@ impl RunningApp {
         app.open_networks()
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the state's networks: {}", e.message()))?;
-        let schema = graphql::build(Some(app.clone()));
-        let router = http::router(http::HttpState {
-            schema,
-            app: app.clone(),
-        });
+        let router = http::router(http::HttpState::new(app.clone()));
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.listen))?;

@@ -5,7 +5,7 @@ use leeway_machines::engine::refusal::{Refusal, RefusalCode};
 
 /// Deliberately not `Display`: async-graphql converts anything displayable
 /// into an error without a code, and every refusal here must carry one.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum ApiError {
     Unauthenticated,
     Forbidden(String),
@@ -45,7 +45,7 @@ impl ApiError {
 
     /// A storage or engine failure: logged in full, reported in general.
     pub fn internal(context: &str, error: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%error, "{context}");
+        crate::log_throttle::error(context, &error.to_string());
         ApiError::Unavailable(format!(
             "Leeway could not {context} just now. Please try again shortly."
         ))

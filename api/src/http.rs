@@ -1,16 +1,24 @@
-//! The HTTP surface: GraphQL at `/graphql` (GraphiQL on GET), `/healthz`.
+//! The HTTP surface: GraphQL at `/graphql` (GraphiQL on GET), liveness at
+//! `/healthz` and readiness at `/readyz`.
 use crate::auth;
+use crate::caller_limits::CallerLimits;
 use crate::context::AppContext;
 use crate::error::ApiError;
+use crate::graphql::case_loaders::CaseRecords;
 use crate::graphql::{Caller, LeewaySchema};
+use crate::http_request::HttpRefusal;
+use crate::sign_in_audit::FailedSignIns;
+use crate::{http_request, readiness};
+use async_graphql::dataloader::DataLoader;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{DefaultBodyLimit, State};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use sea_orm::ConnectionTrait;
+use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 
 /// Largest request body accepted: a long waiver request is well under this.
@@ -19,21 +27,38 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct HttpState {
     pub schema: LeewaySchema,
+    /// The same schema with introspection's own bounds (see
+    /// `graphql::build_introspection`).
+    pub introspection: LeewaySchema,
     pub app: AppContext,
+    pub limits: Arc<CallerLimits>,
+    pub sign_ins: Arc<FailedSignIns>,
+}
+
+impl HttpState {
+    pub fn new(app: AppContext) -> Self {
+        Self {
+            schema: crate::graphql::build(Some(app.clone())),
+            introspection: crate::graphql::build_introspection(),
+            app,
+            limits: Arc::new(CallerLimits::default()),
+            sign_ins: Arc::new(FailedSignIns::default()),
+        }
+    }
 }
 
 pub fn router(state: HttpState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .route("/readyz", get(readyz))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
 
 /// A bug must not reach a client as a dropped connection: answer in the
 /// GraphQL error shape, and log the panic for us.
-fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = panic
         .downcast_ref::<String>()
         .map(String::as_str)
@@ -51,26 +76,52 @@ async fn graphiql() -> impl IntoResponse {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
-async fn graphql(
-    State(state): State<HttpState>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let caller = match auth::bearer(header) {
-        None => Caller::Anonymous,
-        Some(token) => match auth::authenticate(&state.app.db, token).await {
-            Ok(p) => Caller::Known(p),
-            Err(ApiError::Unauthenticated) => Caller::BadToken,
-            Err(_) => Caller::Unavailable,
-        },
+async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+    let request = match http_request::read(&headers, body, MAX_BODY_BYTES).await {
+        Ok(r) => r,
+        Err(refusal) => return refusal.into_response(),
     };
-    let mut response = state
-        .schema
-        .execute(request.into_inner().data(caller))
-        .await;
+    let token = auth::bearer(
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+    );
+    // The turn is held until the response is built.
+    let mut _turn = None;
+    let caller = match token {
+        None => Caller::Anonymous,
+        Some(token) => {
+            let hash = auth::hash_token(token);
+            match state.limits.admit(&hash).await {
+                Ok(turn) => _turn = Some(turn),
+                Err(refusal) => return refusal.into_response(),
+            }
+            match auth::authenticate(&state.app.db, token).await {
+                Ok(p) => Caller::Known(p),
+                Err(ApiError::Unauthenticated) => {
+                    state.sign_ins.record(&state.app.db, &hash).await;
+                    Caller::BadToken
+                }
+                Err(_) => Caller::Unavailable,
+            }
+        }
+    };
+    let document = async_graphql::parser::parse_query(&request.query).ok();
+    if let Some(at) = crate::nul_guard::find(&request, document.as_ref()) {
+        return HttpRefusal::new(
+            StatusCode::OK,
+            "VALIDATION",
+            format!("The request contains a NUL byte (at `{at}`), which Leeway cannot store; remove it and send the request again."),
+        )
+        .into_response();
+    }
+    let schema = if crate::graphql::is_introspection_only(document.as_ref()) {
+        &state.introspection
+    } else {
+        &state.schema
+    };
+    let records = DataLoader::new(CaseRecords::new(state.app.db.clone()), tokio::spawn);
+    let mut response = schema.execute(request.data(caller).data(records)).await;
     // async-graphql's own refusals (a malformed document, a wrong variable
     // type, a query over the limits) carry no code; every error must.
     for error in &mut response.errors {
@@ -85,18 +136,21 @@ async fn graphql(
                 .set("code", "VALIDATION");
         }
     }
-    response.into()
+    GraphQLResponse::from(response).into_response()
 }
 
-async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
-    let db_ok = state.app.db.execute_unprepared("SELECT 1").await.is_ok();
-    let status = if db_ok {
+/// Liveness: the process answers.
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness: the database and Temporal both answer.
+async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
+    let r = readiness::check(&state.app).await;
+    let status = if r.is_ready() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (
-        status,
-        Json(serde_json::json!({ "status": if db_ok { "ok" } else { "database unavailable" } })),
-    )
+    (status, Json(r))
 }

@@ -76,6 +76,21 @@ async fn reviewed(app: &TestApp, token: &str, network: &str, score: u32) -> Stri
     let args = format!(", score: {score}, summary: \"A ready team.\"");
     let s = step(app, REVIEWER, "reviewNetworkApplication", &args, &id).await;
     assert_eq!(s["state"], "REVIEWED");
+    assert_eq!(s["reviewScore"], score, "SEA staff read the score");
+    // Until the approver decides, the review is the SEA's own.
+    let theirs = app
+        .ok(token, "query($id: ID!) { networkMembership(id: $id) { reviewScore history { command reasons reasonsWithheld } } }", json!({ "id": id }))
+        .await["networkMembership"]
+        .clone();
+    assert!(theirs["reviewScore"].is_null(), "{theirs:#}");
+    let review = theirs["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["command"] == "review")
+        .unwrap();
+    assert_eq!(review["reasonsWithheld"], true);
+    assert_eq!(review["reasons"], json!([]));
     id
 }
 

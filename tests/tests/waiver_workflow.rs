@@ -955,3 +955,80 @@ async fn failed_email_is_recorded_and_redelivered_once() {
     }
     app.stop().await;
 }
+
+/// Field visibility per role: what district staff may not read of a case
+/// that is theirs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn district_staff_do_not_see_the_seas_internals() {
+    let app = TestApp::start("DEMO").await;
+    let id = open(&app, "Visibility").await;
+    to_recommended(&app, &id).await;
+    let read = "query($id: ID!) { waiverCase(id: $id) { recommendation history { command reasons reasonsWithheld hash } notifications { recipientEmail } } }";
+    let v = json!({ "id": id });
+    let as_district = app.ok(REP, read, v.clone()).await["waiverCase"].clone();
+    let as_reviewer = app.ok(REVIEWER, read, v.clone()).await["waiverCase"].clone();
+    let entry = |case: &Value, command: &str| -> Value {
+        case["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["command"] == command)
+            .cloned()
+            .unwrap()
+    };
+    // The conflict-of-interest statement.
+    assert_eq!(
+        entry(&as_reviewer, "declare_conflict")["reasons"][0],
+        "No ties to Riverbend."
+    );
+    let withheld = entry(&as_district, "declare_conflict");
+    assert_eq!(withheld["reasons"], json!([]));
+    assert_eq!(withheld["reasonsWithheld"], true);
+    assert_eq!(
+        withheld["hash"],
+        entry(&as_reviewer, "declare_conflict")["hash"],
+        "the entry itself stays verifiable"
+    );
+    // The recommendation, before the decision.
+    assert!(as_reviewer["recommendation"].is_object());
+    assert!(as_district["recommendation"].is_null(), "{as_district:#}");
+    assert_eq!(entry(&as_district, "recommend")["reasons"], json!([]));
+    // SEA staff addresses.
+    let emails = |case: &Value| -> Vec<Value> {
+        case["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["recipientEmail"].clone())
+            .collect()
+    };
+    let sea_sees = emails(&as_reviewer);
+    assert!(
+        sea_sees
+            .iter()
+            .any(|e| e.as_str().is_some_and(|e| e.contains("@sea."))),
+        "{sea_sees:?}"
+    );
+    let district_sees = emails(&as_district);
+    assert_eq!(district_sees.len(), sea_sees.len(), "every email is listed");
+    for (seen, full) in district_sees.iter().zip(&sea_sees) {
+        let own = full.as_str().is_some_and(|e| e.contains("@riverbend."));
+        assert_eq!(seen.is_null(), !own, "{seen} for {full}");
+    }
+
+    // Once the approver decides, the recommendation is the district's too;
+    // the conflict statement never is.
+    step(
+        &app,
+        APPROVER,
+        "decideWaiver",
+        ", decisions: [{citation: \"DS 22-7-101\", outcome: APPROVE}, {citation: \"DS 22-7-205\", outcome: APPROVE}]",
+        v.clone(),
+    )
+    .await;
+    let decided = app.ok(REP, read, v).await["waiverCase"].clone();
+    assert!(decided["recommendation"].is_object());
+    assert_eq!(entry(&decided, "recommend")["reasonsWithheld"], false);
+    assert_eq!(entry(&decided, "declare_conflict")["reasonsWithheld"], true);
+    app.stop().await;
+}

@@ -49,6 +49,28 @@ pub async fn connect_client(settings: &TemporalSettings) -> Result<Client, Worke
     })
 }
 
+/// Whether Temporal answers for the client's namespace within `within`;
+/// the readiness check asks this.
+pub async fn temporal_ready(client: &Client, within: std::time::Duration) -> Result<(), String> {
+    use temporalio_client::NamespacedClient;
+    use temporalio_common::protos::temporal::api::workflowservice::v1::DescribeNamespaceRequest;
+    let request = DescribeNamespaceRequest {
+        namespace: client.namespace(),
+        ..Default::default()
+    };
+    let mut service = client.connection().workflow_service();
+    match tokio::time::timeout(
+        within,
+        service.describe_namespace(temporalio_client::tonic::Request::new(request)),
+    )
+    .await
+    {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(status)) => Err(format!("{:?}: {}", status.code(), status.message())),
+        Err(_) => Err(format!("no answer within {} s", within.as_secs())),
+    }
+}
+
 pub struct WorkerHandle {
     shutdown: Box<dyn Fn() + Send + Sync>,
     thread: Option<std::thread::JoinHandle<()>>,

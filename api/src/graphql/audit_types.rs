@@ -17,6 +17,9 @@ pub struct AuditEntryView {
     pub to_state: String,
     pub command: String,
     pub reasons: Vec<String>,
+    /// The reasons are the SEA's own (a reviewer's conflict statement, a
+    /// recommendation not yet decided) and are not shown to your role.
+    pub reasons_withheld: bool,
     /// Hash of the submitted snapshot this step froze, if any.
     pub snapshot_hash: Option<String>,
     pub prev_hash: String,
@@ -36,6 +39,7 @@ impl From<audit_entry::Model> for AuditEntryView {
             to_state: e.to_state,
             command: e.command,
             reasons: serde_json::from_str(&e.reasons).unwrap_or_default(),
+            reasons_withheld: false,
             snapshot_hash: e.snapshot_hash,
             prev_hash: e.prev_hash,
             hash: e.hash,

@@ -2,19 +2,19 @@
 //! interface, and `CaseCore`, the header and records each program's type
 //! flattens into itself (history and audit trail, notifications, open
 //! deadlines, snapshots).
-use super::app;
 use super::audit_types::AuditEntryView;
+use super::caller;
+use super::case_loaders::{
+    DeadlinesOf, DocumentOf, HistoryOf, NotificationsOf, OrganisationOf, PeopleOf, SnapshotsOf,
+    records,
+};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
 use super::waiver_types::WaiverCaseView;
-use crate::error::ApiError;
 use async_graphql::{ComplexObject, Context, Enum, Interface, Json, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use leeway_entities::{
-    audit_entry, case, case_deadline, case_document, case_snapshot, notification, organisation,
-};
+use leeway_entities::case;
 use leeway_machines::engine::transition::StateInfo;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
 /// Which program a case belongs to.
@@ -62,11 +62,22 @@ pub struct CaseCore {
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub document_hash: Option<String>,
+    /// Steps whose reasons the applicant's staff may not read in this state.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub withheld: Vec<String>,
 }
 
 impl CaseCore {
     pub fn new<S: StateInfo>(m: case::Model) -> Self {
-        let label = S::parse(&m.state).map(|s| s.label()).unwrap_or("unknown");
+        let state = S::parse(&m.state);
+        let label = state.map(|s| s.label()).unwrap_or("unknown");
+        let withheld = state
+            .map(|s| s.withheld_from_applicant())
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         Self {
             program: ProgramKind::parse(&m.program).unwrap_or(ProgramKind::Waiver),
             state_label: label.to_string(),
@@ -81,7 +92,15 @@ impl CaseCore {
             created_at: m.created_at,
             updated_at: m.updated_at,
             document_hash: m.document_hash,
+            withheld,
         }
+    }
+
+    /// Whether the caller is the applicant's staff, and this case in a
+    /// state where `command`'s reasons and results are withheld from them.
+    pub fn withheld_from(&self, ctx: &Context<'_>, command: &str) -> bool {
+        self.withheld.iter().any(|c| c == command)
+            && caller(ctx).is_ok_and(|who| who.role().is_district())
     }
 
     /// A document of this case, parsed.
@@ -90,10 +109,9 @@ impl CaseCore {
         ctx: &Context<'_>,
         hash: &str,
     ) -> Result<Option<serde_json::Value>> {
-        let doc = case_document::Entity::find_by_id((self.id.clone(), hash.to_string()))
-            .one(&app(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
+        let doc = records(ctx)?
+            .load_one(DocumentOf(self.id.clone(), hash.to_string()))
+            .await?;
         Ok(doc.and_then(|d| serde_json::from_str(&d.body).ok()))
     }
 }
@@ -114,7 +132,9 @@ pub struct SnapshotView {
 #[graphql(name = "Notification")]
 pub struct NotificationView {
     pub step: i32,
-    pub recipient_email: String,
+    /// Null for district staff when the recipient is not one of their own
+    /// people (SEA staff addresses stay with the SEA).
+    pub recipient_email: Option<String>,
     pub subject: String,
     /// `queued`, `sending`, `sent` or `failed`.
     pub status: String,
@@ -149,38 +169,60 @@ impl CaseCore {
         let Some(id) = &self.organisation_id else {
             return Ok(None);
         };
-        Ok(organisation::Entity::find_by_id(id.as_str())
-            .one(&app(ctx).db)
-            .await
-            .map_err(ApiError::from)?
+        Ok(records(ctx)?
+            .load_one(OrganisationOf(id.clone()))
+            .await?
             .map(Into::into))
     }
 
     /// Every step of the case, oldest first, with its hash-chained audit
     /// entry: the case's history and its audit trail.
+    #[graphql(complexity = "10 * child_complexity")]
     pub async fn history(&self, ctx: &Context<'_>) -> Result<Vec<AuditEntryView>> {
-        let rows = audit_entry::Entity::find()
-            .filter(audit_entry::Column::Chain.eq(self.id.as_str()))
-            .order_by_asc(audit_entry::Column::Seq)
-            .all(&app(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        let rows = records(ctx)?
+            .load_one(HistoryOf(self.id.clone()))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|e| {
+                let withhold = self.withheld_from(ctx, &e.command);
+                let mut view = AuditEntryView::from(e);
+                if withhold {
+                    view.reasons.clear();
+                    view.reasons_withheld = true;
+                }
+                view
+            })
+            .collect())
     }
 
     /// Every email the case's steps sent, with its delivery.
+    #[graphql(complexity = "10 * child_complexity")]
     pub async fn notifications(&self, ctx: &Context<'_>) -> Result<Vec<NotificationView>> {
-        let rows = notification::Entity::find()
-            .filter(notification::Column::CaseId.eq(self.id.as_str()))
-            .order_by_asc(notification::Column::Id)
-            .all(&app(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = records(ctx)?
+            .load_one(NotificationsOf(self.id.clone()))
+            .await?
+            .unwrap_or_default();
+        // District staff see the addresses of their own people only.
+        let own_people = match caller(ctx) {
+            Ok(who) if who.role().is_district() => Some(
+                records(ctx)?
+                    .load_one(PeopleOf(who.actor.organisation_id.clone()))
+                    .await?
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        };
         Ok(rows
             .into_iter()
             .map(|n| NotificationView {
                 step: n.seq,
-                recipient_email: n.recipient_email,
+                recipient_email: match (&own_people, &n.recipient_user_id) {
+                    (None, _) => Some(n.recipient_email),
+                    (Some(own), Some(user)) if own.contains(user) => Some(n.recipient_email),
+                    (Some(_), _) => None,
+                },
                 subject: n.subject,
                 status: n.status,
                 attempts: n.attempts,
@@ -193,13 +235,12 @@ impl CaseCore {
     }
 
     /// Clocks now running, soonest first.
+    #[graphql(complexity = "10 * child_complexity")]
     pub async fn open_deadlines(&self, ctx: &Context<'_>) -> Result<Vec<DeadlineView>> {
-        let rows = case_deadline::Entity::find()
-            .filter(case_deadline::Column::CaseId.eq(self.id.as_str()))
-            .order_by_asc(case_deadline::Column::DueAt)
-            .all(&app(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = records(ctx)?
+            .load_one(DeadlinesOf(self.id.clone()))
+            .await?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|d| DeadlineView {
@@ -211,14 +252,12 @@ impl CaseCore {
     }
 
     /// Each submitted version, frozen as reviewers saw it.
+    #[graphql(complexity = "10 * child_complexity")]
     pub async fn snapshots(&self, ctx: &Context<'_>) -> Result<Vec<SnapshotView>> {
-        let db = &app(ctx).db;
-        let rows = case_snapshot::Entity::find()
-            .filter(case_snapshot::Column::CaseId.eq(self.id.as_str()))
-            .order_by_asc(case_snapshot::Column::Version)
-            .all(db)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = records(ctx)?
+            .load_one(SnapshotsOf(self.id.clone()))
+            .await?
+            .unwrap_or_default();
         let mut out = Vec::with_capacity(rows.len());
         for s in rows {
             let content = self.document(ctx, &s.document_hash).await?;

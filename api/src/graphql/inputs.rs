@@ -2,7 +2,7 @@
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Enum, InputObject};
 use chrono::NaiveDate;
-use leeway_machines::engine::text::FreeText;
+use leeway_machines::engine::text::{FreeText, TextSize, clean_text};
 use leeway_machines::network::application::{NetworkApplication, ReadinessAnswer};
 use leeway_machines::waiver::content::{
     Applicant, ApplicantKind, LocalSupport, ProvisionItem, StaffVote, Vote, WaiverContent,
@@ -162,8 +162,9 @@ pub fn reasons(field: &str, values: &[String]) -> ApiResult<Vec<FreeText>> {
 
 impl ProvisionDecisionInput {
     pub fn parse(self) -> ApiResult<ProvisionDecision> {
+        let citation = clean_text("citation", self.citation.trim(), TextSize::Line)?;
         Ok(ProvisionDecision {
-            citation: self.citation.trim().to_string(),
+            citation,
             outcome: match self.outcome {
                 OutcomeInput::Approve => Outcome::Approve,
                 OutcomeInput::ApproveWithConditions => Outcome::ApproveWithConditions,

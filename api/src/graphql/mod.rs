@@ -2,6 +2,7 @@
 //! (`leeway-workflows`) and the entities (`leeway-entities`).
 pub mod audit_types;
 pub mod case_commands;
+pub mod case_loaders;
 pub mod case_types;
 mod catalog_types;
 mod definition_types;
@@ -20,6 +21,7 @@ pub mod waiver_types;
 use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 /// Every read, by program.
@@ -50,20 +52,66 @@ pub enum Caller {
     Known(Principal),
 }
 
+/// The bounds every query runs under. Complexity counts each field once,
+/// a page of a list as `first` times its selection, and a case's own
+/// lists (history, notifications…) as ten times theirs.
+pub const MAX_DEPTH: usize = 12;
+pub const MAX_COMPLEXITY: usize = 5_000;
+
 pub fn build(app: Option<AppContext>) -> LeewaySchema {
     let builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(12)
-    .limit_complexity(2_000)
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(32)
     .limit_directives(20);
     match app {
         Some(app) => builder.data(app).finish(),
         None => builder.finish(),
     }
+}
+
+/// The schema that answers introspection-only requests. Code generators
+/// send the standard introspection query, which nests `ofType` deeper
+/// than any data query may go; it reads only the schema, so it gets a
+/// deeper bound of its own, and nothing else runs under it.
+pub fn build_introspection() -> LeewaySchema {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(24)
+    .limit_complexity(20_000)
+    .limit_recursive_depth(64)
+    .limit_directives(20)
+    .introspection_only()
+    .finish()
+}
+
+/// Whether every operation of the request selects only `__schema`,
+/// `__type` or `__typename` at its top level.
+pub fn is_introspection_only(document: Option<&ExecutableDocument>) -> bool {
+    use async_graphql::parser::types::Selection;
+    let Some(document) = document else {
+        return false;
+    };
+    let mut operations = document.operations.iter().peekable();
+    operations.peek().is_some()
+        && operations.all(|(_, op)| {
+            op.node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .all(|item| match &item.node {
+                    Selection::Field(f) => f.node.name.node.starts_with("__"),
+                    _ => false,
+                })
+        })
 }
 
 /// The SDL checked in as `api/schema.graphql`.
@@ -106,6 +154,74 @@ mod tests {
             response.errors[0].message.contains("nested too deep"),
             "{:?}",
             response.errors
+        );
+    }
+
+    fn parsed(query: &str) -> Option<ExecutableDocument> {
+        async_graphql::parser::parse_query(query).ok()
+    }
+
+    /// graphql-js's `getIntrospectionQuery()`, as codegen tools send it.
+    const STANDARD_INTROSPECTION: &str = include_str!("testdata/introspection.graphql");
+
+    #[tokio::test]
+    async fn the_standard_introspection_query_has_its_own_bound() {
+        let request = async_graphql::Request::new(STANDARD_INTROSPECTION);
+        assert!(is_introspection_only(
+            parsed(STANDARD_INTROSPECTION).as_ref()
+        ));
+        let refused = build(None).execute(STANDARD_INTROSPECTION).await;
+        assert!(
+            !refused.errors.is_empty(),
+            "the data bound alone refuses it, which is why it has its own"
+        );
+        let answered = build_introspection().execute(request).await;
+        assert!(answered.errors.is_empty(), "{:?}", answered.errors);
+        let json = answered.data.into_json().unwrap();
+        assert!(json["__schema"]["types"].as_array().unwrap().len() > 20);
+
+        // A data field beside introspection goes through the data bounds,
+        // and the introspection schema answers no data at all.
+        let mixed = "{ __schema { queryType { name } } workflowDefinitions { name } }";
+        assert!(!is_introspection_only(parsed(mixed).as_ref()));
+        let r = build_introspection().execute(mixed).await;
+        let data = r.data.into_json().unwrap();
+        assert!(
+            data.get("workflowDefinitions").is_none_or(|v| v.is_null()),
+            "no data through the introspection schema: {data}"
+        );
+        assert!(!is_introspection_only(parsed("{ me { userId } }").as_ref()));
+        assert!(!is_introspection_only(parsed("not graphql").as_ref()));
+    }
+
+    #[tokio::test]
+    async fn list_sizes_count_in_the_complexity_limit() {
+        // The probe's query: many aliases of a full page with nested lists.
+        let alias = "waiverCases(first: 100) { edges { node { id history { command reasons } notifications { subject } items { citation } snapshots { version } } } }";
+        let many: String = (0..100).map(|i| format!("a{i}: {alias} ")).collect();
+        let r = build(None).execute(format!("{{ {many} }}").as_str()).await;
+        assert!(
+            r.errors[0].message.contains("too complex"),
+            "{:?}",
+            r.errors
+        );
+        // Even one alias of it weighs a hundred cases' lists.
+        let r = build(None).execute(format!("{{ {alias} }}").as_str()).await;
+        assert!(
+            r.errors[0].message.contains("too complex"),
+            "{:?}",
+            r.errors
+        );
+        // A modest page is fine (it fails later, for want of a token).
+        let r = build(None)
+            .execute(
+                "{ waiverCases(first: 20) { edges { node { id title history { command } } } } }",
+            )
+            .await;
+        assert!(
+            !r.errors[0].message.contains("too complex"),
+            "{:?}",
+            r.errors
         );
     }
 

@@ -73,10 +73,11 @@ impl NetworkMutation {
             &(&network, &application),
             |id| async {
                 let org = who.actor.organisation_id.clone();
-                app.refuse_second_application(rules, &org, &id).await?;
+                // Bad input is refused as such before anything else is said.
                 let draft = app
                     .application_draft(&id, &org, &application.clone().into())
                     .await?;
+                app.refuse_second_application(rules, &org, &id).await?;
                 Ok(CaseInput::open(
                     MembershipCase::new(id, rules, org, who.actor.user_id.clone(), draft),
                     rules.clone(),

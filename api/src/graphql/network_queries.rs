@@ -54,6 +54,7 @@ impl NetworkQuery {
 
     /// Applications and memberships the caller may see, newest first.
     /// District staff see their own district's only.
+    #[graphql(complexity = "paging::page_complexity(first, child_complexity)")]
     async fn network_memberships(
         &self,
         ctx: &Context<'_>,

@@ -3,6 +3,7 @@
 //! view of a network with its members.
 use super::app;
 use super::case_commands::CaseView;
+use super::case_loaders::{QueueOf, records};
 use super::case_types::CaseCore;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
@@ -62,7 +63,7 @@ pub struct MembershipView {
     /// The network's code.
     pub network: String,
     pub submitted_at: Option<DateTime<Utc>>,
-    /// The review's score, 0 to 100, once reviewed.
+    #[graphql(skip)]
     pub review_score: Option<i32>,
     /// The school year of the cohort the district joined with.
     pub cohort: Option<String>,
@@ -134,6 +135,15 @@ impl CaseView for MembershipView {
 
 #[ComplexObject]
 impl MembershipView {
+    /// The review's score, 0 to 100, once reviewed; withheld from district
+    /// staff until the approver decides.
+    async fn review_score(&self, ctx: &Context<'_>) -> Option<i32> {
+        if self.core.withheld_from(ctx, "review") {
+            return None;
+        }
+        self.review_score
+    }
+
     /// Place on the wait list (1 is next), while wait-listed.
     async fn wait_list_position(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
         if self.state != MembershipStateView::WaitListed {
@@ -142,14 +152,10 @@ impl MembershipView {
         let Some(rules) = app(ctx).profile.network(&self.network) else {
             return Ok(None);
         };
-        let queue = pool_queue_entry::Entity::find()
-            .filter(pool_queue_entry::Column::PoolId.eq(rules.seat_pool()))
-            .order_by_asc(pool_queue_entry::Column::Rank)
-            .order_by_asc(pool_queue_entry::Column::Since)
-            .order_by_asc(pool_queue_entry::Column::CaseId)
-            .all(&app(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
+        let queue = records(ctx)?
+            .load_one(QueueOf(rules.seat_pool()))
+            .await?
+            .unwrap_or_default();
         Ok(queue
             .iter()
             .position(|e| e.case_id == self.core.id)
@@ -191,6 +197,7 @@ impl NetworkView {
     }
 
     /// The wait list, first to be offered a seat first. For SEA staff.
+    #[graphql(complexity = "10 * child_complexity")]
     async fn wait_list(&self, ctx: &Context<'_>) -> Result<Vec<WaitListEntryView>> {
         let Some(rules) = app(ctx).profile.network(&self.code) else {
             return Ok(Vec::new());
@@ -351,6 +358,7 @@ impl NetworkProgramView {
     }
 
     /// Members in their planning year and active members. Public.
+    #[graphql(complexity = "10 * child_complexity")]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<NetworkMemberView>> {
         let db = &app(ctx).db;
         let member_states: Vec<&str> = MembershipState::ALL

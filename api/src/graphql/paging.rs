@@ -9,6 +9,15 @@ use sea_orm::{
 };
 
 pub const MAX_PAGE: usize = 100;
+/// The page size when a client names none.
+pub const DEFAULT_PAGE: usize = 20;
+
+/// A page costs its size times its selection, so `first: 100` with deep
+/// nesting is weighed as the hundred cases it reads.
+pub fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.map_or(DEFAULT_PAGE, |f| (f.max(0) as usize).min(MAX_PAGE));
+    1 + size.max(1) * child_complexity
+}
 
 pub struct CaseCursor {
     created_at: DateTime<Utc>,
@@ -81,7 +90,7 @@ pub async fn page(
                 ),
         );
     }
-    let take = first.unwrap_or(20).min(MAX_PAGE);
+    let take = first.unwrap_or(DEFAULT_PAGE).min(MAX_PAGE);
     let mut rows = select
         .order_by_desc(case::Column::CreatedAt)
         .order_by_desc(case::Column::Id)

@@ -20,6 +20,7 @@ impl WaiverQuery {
     /// Waiver requests the caller may see, newest first. District staff see
     /// their own district's only.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "paging::page_complexity(first, child_complexity)")]
     async fn waiver_cases(
         &self,
         ctx: &Context<'_>,

@@ -1,17 +1,17 @@
 //! How a waiver request reads in GraphQL: the `Case` header and records,
 //! its state as the waiver program's own enum, its term, items and
 //! recommendation.
-use super::app;
 use super::case_commands::CaseView;
+use super::case_loaders::{ItemsOf, records};
 use super::case_types::CaseCore;
 use super::organisation_types::OrganisationView;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{ComplexObject, Context, Enum, Json, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use leeway_entities::{case, waiver_item, waiver_request};
+use leeway_entities::{case, waiver_request};
 use leeway_machines::waiver::machine::WaiverState;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
@@ -129,7 +129,11 @@ pub struct WaiverItemView {
 #[ComplexObject]
 impl WaiverCaseView {
     /// The assigned reviewer's recommendation, per provision, once made.
-    async fn recommendation(&self) -> Option<Json<serde_json::Value>> {
+    /// Withheld from district staff until the approver decides.
+    async fn recommendation(&self, ctx: &Context<'_>) -> Option<Json<serde_json::Value>> {
+        if self.core.withheld_from(ctx, "recommend") {
+            return None;
+        }
         self.recommendation_json
             .as_deref()
             .and_then(|r| serde_json::from_str(r).ok())
@@ -154,13 +158,12 @@ impl WaiverCaseView {
     }
 
     /// One line item per provision, with its decision.
+    #[graphql(complexity = "10 * child_complexity")]
     async fn items(&self, ctx: &Context<'_>) -> Result<Vec<WaiverItemView>> {
-        let rows = waiver_item::Entity::find()
-            .filter(waiver_item::Column::CaseId.eq(self.core.id.as_str()))
-            .order_by_asc(waiver_item::Column::Position)
-            .all(&app(ctx).db)
-            .await
-            .map_err(ApiError::from)?;
+        let rows = records(ctx)?
+            .load_one(ItemsOf(self.core.id.clone()))
+            .await?
+            .unwrap_or_default();
         Ok(rows
             .into_iter()
             .map(|i| WaiverItemView {

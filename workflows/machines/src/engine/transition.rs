@@ -17,6 +17,13 @@ pub trait StateInfo:
     /// No command is accepted any more; the case's workflow ends.
     fn is_terminal(self) -> bool;
 
+    /// Steps whose reasons, and the fields they set, the applicant's own
+    /// staff may not read while the case is in this state: a reviewer's
+    /// conflict statement, a recommendation before the decision.
+    fn withheld_from_applicant(self) -> &'static [&'static str] {
+        &[]
+    }
+
     fn parse(name: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|s| s.name() == name)
     }

@@ -123,6 +123,14 @@ impl StateInfo for MembershipState {
                 | S::Lapsed
         )
     }
+
+    /// The review's score and summary are the approver's to weigh first.
+    fn withheld_from_applicant(self) -> &'static [&'static str] {
+        match self {
+            S::Reviewed => &["review"],
+            _ => &[],
+        }
+    }
 }
 
 impl MembershipState {

@@ -99,6 +99,15 @@ impl StateInfo for WaiverState {
     fn is_terminal(self) -> bool {
         matches!(self, S::Denied | S::Expired | S::Withdrawn | S::Revoked)
     }
+
+    /// A reviewer's conflict statement stays with the SEA; the
+    /// recommendation is the district's to read once the approver decides.
+    fn withheld_from_applicant(self) -> &'static [&'static str] {
+        match self {
+            S::Recommended => &["declare_conflict", "recommend"],
+            _ => &["declare_conflict"],
+        }
+    }
 }
 
 impl WaiverState {
