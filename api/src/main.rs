@@ -154,6 +154,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("Leeway is running.");
             println!("  GraphiQL: http://{}/graphql", running.addr);
             println!("  Health:   http://{}/healthz", running.addr);
+            println!("  Ready:    http://{}/readyz", running.addr);
             if demo {
                 println!("  Demo tokens (send as `Authorization: Bearer <token>`):");
                 for u in seed::DEMO_USERS {

