@@ -75,10 +75,10 @@ impl TemporalDevServer {
             stop_orphan(pid_file, db).await;
         }
         let child = cmd.spawn().map_err(|e| spawn_err(e.to_string()))?;
-        if let (Some(pid_file), Some(pid)) = (&pid_file, child.id()) {
-            if let Err(e) = std::fs::write(pid_file, pid.to_string()) {
-                tracing::warn!(error = %e, "could not write {}", pid_file.display());
-            }
+        if let (Some(pid_file), Some(pid)) = (&pid_file, child.id())
+            && let Err(e) = std::fs::write(pid_file, pid.to_string())
+        {
+            tracing::warn!(error = %e, "could not write {}", pid_file.display());
         }
         let server = Self {
             child,
