@@ -2,6 +2,7 @@
 //! running on the data directory's `temporal.db`. The next start must stop
 //! that orphan rather than start a second server on the same file, and
 //! come up ready with the data it had.
+#![allow(clippy::unwrap_used)] // a test: a failed step should panic
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,10 +33,10 @@ fn serve(data: &Path, port: u16) -> Child {
 async fn until_ready(port: u16) {
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(120) {
-        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await
+            && r.status().is_success()
+        {
+            return;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
