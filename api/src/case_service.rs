@@ -103,9 +103,11 @@ impl AppContext {
     /// retried key) and waits for the opening step.
     pub async fn open_case<W: CaseWorkflow>(
         &self,
-        input: CaseInput<W::Machine>,
+        mut input: CaseInput<W::Machine>,
         update_id: Option<String>,
     ) -> ApiResult<case::Model> {
+        // Every case carries the state's email retry rules from its start.
+        input.notifications = self.profile.notifications.clone();
         let id = W::Machine::header(&input.case).id;
         let opened = W::open(&self.temporal, &self.task_queue, input, update_id);
         match tokio::time::timeout(COMMAND_WAIT, opened).await {
@@ -198,7 +200,10 @@ impl AppContext {
             .one(&self.db)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("There is no case `{case_id}`.")))?;
-        if let Err(e) = outbox::deliver(&self.db, &self.mailer, case_id, None).await {
+        // Once staff have fixed the relay, what was given up on goes too.
+        outbox::requeue_undeliverable(&self.db, case_id).await?;
+        let no_heartbeat = || async {};
+        if let Err(e) = outbox::deliver(&self.db, &self.mailer, case_id, None, no_heartbeat).await {
             // The rows now say what failed; the case shows them.
             tracing::warn!(error = %e, "redelivery left some emails unsent");
         }

@@ -13,7 +13,9 @@ pub struct Model {
     pub subject: String,
     #[sea_orm(column_type = "Text")]
     pub body: String,
-    /// `queued`, `sending` (claimed by a delivery attempt), `sent` or `failed`.
+    /// `queued`, `sending` (claimed by a delivery attempt), `sent`, `failed`
+    /// (to be retried) or `undeliverable` (refused by the relay for good,
+    /// or still failing when the profile's retry time ran out).
     pub status: String,
     pub attempts: i32,
     pub message_id: String,
@@ -22,6 +24,10 @@ pub struct Model {
     /// When a delivery attempt claimed the row; a stale claim may be retaken.
     pub claimed_at: Option<DateTimeUtc>,
     pub sent_at: Option<DateTimeUtc>,
+    /// Sent again after an attempt whose outcome is unknown (the process
+    /// stopped between the relay's answer and the record): the recipient
+    /// may have it twice. It carries `X-Leeway-Possible-Duplicate: yes`.
+    pub possible_duplicate: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_initial;
 mod m0002_case_engine;
+mod m0003_email_delivery;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_initial::Migration),
             Box::new(m0002_case_engine::Migration),
+            Box::new(m0003_email_delivery::Migration),
         ]
     }
 }

@@ -69,7 +69,7 @@ fn suffix() -> String {
 
 /// The database for one test: a fresh PostgreSQL database when
 /// `DATABASE_URL` names a server, else a SQLite file in `dir`.
-async fn test_database(dir: &std::path::Path) -> anyhow::Result<String> {
+pub async fn test_database(dir: &std::path::Path) -> anyhow::Result<String> {
     match std::env::var("DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))

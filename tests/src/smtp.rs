@@ -2,7 +2,7 @@
 //! accepts everything and keeps each message.
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Debug)]
@@ -28,6 +28,7 @@ pub struct SmtpCapture {
     pub port: u16,
     mails: Arc<Mutex<Vec<CapturedMail>>>,
     failing: Arc<AtomicBool>,
+    answer_delay_ms: Arc<AtomicU64>,
 }
 
 impl SmtpCapture {
@@ -36,12 +37,13 @@ impl SmtpCapture {
         let port = listener.local_addr()?.port();
         let mails = Arc::new(Mutex::new(Vec::new()));
         let failing = Arc::new(AtomicBool::new(false));
-        let (sink, fail) = (mails.clone(), failing.clone());
+        let answer_delay_ms = Arc::new(AtomicU64::new(0));
+        let (sink, fail, delay) = (mails.clone(), failing.clone(), answer_delay_ms.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (sink, fail) = (sink.clone(), fail.clone());
+                let (sink, fail, delay) = (sink.clone(), fail.clone(), delay.clone());
                 std::thread::spawn(move || {
-                    let _ = session(stream, &sink, &fail);
+                    let _ = session(stream, &sink, &fail, &delay);
                 });
             }
         });
@@ -49,7 +51,15 @@ impl SmtpCapture {
             port,
             mails,
             failing,
+            answer_delay_ms,
         })
+    }
+
+    /// Keeps each message, then waits this long before saying it was
+    /// taken: a sender that dies meanwhile cannot know the message went.
+    pub fn set_answer_delay(&self, delay: std::time::Duration) {
+        self.answer_delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// While set, every message is refused with a temporary failure, as a
@@ -67,6 +77,7 @@ fn session(
     stream: TcpStream,
     sink: &Mutex<Vec<CapturedMail>>,
     failing: &AtomicBool,
+    answer_delay_ms: &AtomicU64,
 ) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
@@ -119,6 +130,9 @@ fn session(
                     data: data.replace("\r\n", "\n"),
                 });
             }
+            std::thread::sleep(std::time::Duration::from_millis(
+                answer_delay_ms.load(Ordering::SeqCst),
+            ));
             out.write_all(b"250 OK queued\r\n")?;
         } else if upper.starts_with("QUIT") {
             out.write_all(b"221 bye\r\n")?;

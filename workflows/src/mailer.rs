@@ -1,6 +1,7 @@
 //! Sending email with lettre: a real SMTP relay, or `.eml` files in an
 //! outbox folder for the embedded default.
-use lettre::message::{Mailbox, Message, header::ContentType};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -63,6 +64,10 @@ pub enum MailError {
     Build(String),
     #[error("delivery failed: {0}")]
     Delivery(String),
+    /// The relay refused the message for good (an unknown mailbox, say):
+    /// retrying will not help.
+    #[error("the relay refused it: {0}")]
+    Rejected(String),
     #[error("mail settings: {0}")]
     Settings(String),
 }
@@ -73,7 +78,14 @@ pub struct OutgoingEmail<'a> {
     pub body: &'a str,
     /// Stable per recipient and step, so a retried send is recognisable.
     pub message_id: &'a str,
+    /// Sent again after an attempt whose outcome is unknown.
+    pub possible_duplicate: bool,
 }
+
+/// How long one SMTP conversation may take. A delivery claim on a message
+/// outlives it (see `outbox::CLAIM_LEASE`), so a send still running can
+/// never be taken over.
+pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Self, MailError> {
@@ -97,9 +109,7 @@ impl Mailer {
                     SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
                         .map_err(|e| MailError::Settings(e.to_string()))?,
                 };
-                let mut builder = builder
-                    .port(*port)
-                    .timeout(Some(std::time::Duration::from_secs(20)));
+                let mut builder = builder.port(*port).timeout(Some(SMTP_TIMEOUT));
                 if let (Some(u), Some(p)) = (username, password) {
                     builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
                 }
@@ -127,20 +137,29 @@ impl Mailer {
             .map_err(|e: lettre::address::AddressError| {
                 MailError::Address(email.to.to_string(), e.to_string())
             })?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(email.subject)
             .message_id(Some(email.message_id.to_string()))
-            .header(ContentType::TEXT_PLAIN)
+            .header(ContentType::TEXT_PLAIN);
+        if email.possible_duplicate {
+            builder = builder.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Leeway-Possible-Duplicate"),
+                "yes".into(),
+            ));
+        }
+        let message = builder
             .body(email.body.to_string())
             .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.transport {
-            Transport::Smtp(t) => t
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| MailError::Delivery(e.to_string())),
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    MailError::Rejected(e.to_string())
+                } else {
+                    MailError::Delivery(e.to_string())
+                }
+            }),
             Transport::File(t) => t
                 .send(message)
                 .await

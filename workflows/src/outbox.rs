@@ -1,15 +1,15 @@
 //! The notification outbox. Transitions queue one row per recipient inside
 //! their transaction; delivery sends what is not yet sent and records the
 //! outcome, so a step's email goes out once even when delivery is retried.
-use crate::mailer::{Mailer, OutgoingEmail};
+use crate::mailer::{MailError, Mailer, OutgoingEmail};
 use chrono::Utc;
 use leeway_entities::{notification, user};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::engine::notice::{Audience, Notice};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -110,6 +110,7 @@ pub async fn queue<C: ConnectionTrait>(
                 created_at: Set(Utc::now()),
                 claimed_at: Set(None),
                 sent_at: Set(None),
+                possible_duplicate: Set(false),
                 ..Default::default()
             }
             .insert(db)
@@ -120,104 +121,229 @@ pub async fn queue<C: ConnectionTrait>(
     Ok(queued)
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum DeliveryError {
-    #[error(transparent)]
-    Db(#[from] DbErr),
-    #[error("{failed} of {total} emails for {case_id} failed: {first_error}")]
-    Failed {
-        case_id: String,
-        failed: usize,
-        total: usize,
-        first_error: String,
-    },
+/// How long a delivery attempt holds its claim on a message. Longer than
+/// one SMTP conversation may take, so only an attempt that died loses its
+/// claim; short, so a restart resumes delivery within seconds.
+pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(20);
+
+/// What one delivery round did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Delivered {
+    pub sent: u32,
+    /// Not sent this time (the relay is down, or another attempt holds
+    /// the message); to be tried again.
+    pub failed: u32,
+    /// Refused by the relay for good; the administrators are told.
+    pub undeliverable: u32,
 }
 
-/// A claim older than a delivery attempt may live belongs to an attempt
-/// that died; it may be taken over.
-const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(5);
+/// Claims one message for this attempt: a fresh one, or one whose claim
+/// outlived its lease (its attempt died, perhaps after the relay took it:
+/// that outcome is unknown, so the message is flagged before it is sent
+/// again). `None` when a live attempt holds it.
+async fn claim<C: ConnectionTrait>(db: &C, n: &notification::Model) -> Result<Option<bool>, DbErr> {
+    let now = Utc::now();
+    let fresh = notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::value("sending"))
+        .col_expr(notification::Column::ClaimedAt, Expr::value(now))
+        .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+        .filter(notification::Column::Id.eq(n.id))
+        .filter(notification::Column::Status.is_in(["queued", "failed"]))
+        .exec(db)
+        .await?;
+    if fresh.rows_affected == 1 {
+        return Ok(Some(n.possible_duplicate));
+    }
+    let stale = notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::value("sending"))
+        .col_expr(notification::Column::ClaimedAt, Expr::value(now))
+        .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+        .col_expr(notification::Column::PossibleDuplicate, Expr::value(true))
+        .filter(notification::Column::Id.eq(n.id))
+        .filter(notification::Column::Status.eq("sending"))
+        .filter(notification::Column::ClaimedAt.lt(now - CLAIM_LEASE))
+        .exec(db)
+        .await?;
+    Ok((stale.rows_affected == 1).then_some(true))
+}
 
-/// Sends every unsent email of one step (or, with `seq` `None`, of the
-/// whole case) and records each outcome. Each row
-/// is claimed before it is sent, so two overlapping attempts (a timed-out
-/// one still running and its retry) never send the same email.
-pub async fn deliver<C: ConnectionTrait>(
+/// Sends every unsent email of a case's steps up to `up_to` (with `None`,
+/// all of them) and records each outcome. Each message is claimed before
+/// it is sent, so at most one attempt is ever sending it; `heartbeat` is
+/// called before each message, so an attempt that dies is noticed within
+/// seconds. Messages the relay refuses for good become `undeliverable`;
+/// those that failed for now stay `failed`, to be tried again.
+pub async fn deliver<C, H, F>(
     db: &C,
     mailer: &Mailer,
     case_id: &str,
-    seq: Option<i32>,
-) -> Result<usize, DeliveryError> {
+    up_to: Option<i32>,
+    heartbeat: H,
+) -> Result<Delivered, DbErr>
+where
+    C: ConnectionTrait,
+    H: Fn() -> F,
+    F: std::future::Future<Output = ()>,
+{
     let mut pending = notification::Entity::find().filter(notification::Column::CaseId.eq(case_id));
-    if let Some(seq) = seq {
-        pending = pending.filter(notification::Column::Seq.eq(seq));
+    if let Some(seq) = up_to {
+        pending = pending.filter(notification::Column::Seq.lte(seq));
     }
     let pending = pending
-        .filter(notification::Column::Status.ne("sent"))
+        .filter(notification::Column::Status.is_in(["queued", "failed", "sending"]))
         .order_by_asc(notification::Column::Id)
         .all(db)
         .await?;
-    let total = pending.len();
-    let mut errors = Vec::new();
-    let mut sent = 0;
+    let mut done = Delivered::default();
     for n in pending {
-        let now = Utc::now();
-        let claimable = Condition::any()
-            .add(notification::Column::Status.is_in(["queued", "failed"]))
-            .add(
-                Condition::all()
-                    .add(notification::Column::Status.eq("sending"))
-                    .add(notification::Column::ClaimedAt.lt(now - STALE_CLAIM)),
-            );
-        let claimed = notification::Entity::update_many()
-            .col_expr(notification::Column::Status, Expr::value("sending"))
-            .col_expr(notification::Column::ClaimedAt, Expr::value(now))
-            .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
-            .filter(notification::Column::Id.eq(n.id))
-            .filter(claimable)
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
-            errors.push(format!(
-                "{} is being sent by an earlier attempt",
-                n.recipient_email
-            ));
+        heartbeat().await;
+        let Some(possible_duplicate) = claim(db, &n).await? else {
+            // Another attempt is sending it right now.
+            done.failed += 1;
             continue;
-        }
+        };
         let result = mailer
             .send(OutgoingEmail {
                 to: &n.recipient_email,
                 subject: &n.subject,
                 body: &n.body,
                 message_id: &n.message_id,
+                possible_duplicate,
             })
             .await;
-        let mut row: notification::ActiveModel = n.into();
-        match result {
+        let (status, sent_at, error) = match result {
             Ok(()) => {
-                row.status = Set("sent".into());
-                row.sent_at = Set(Some(Utc::now()));
-                row.last_error = Set(None);
-                sent += 1;
+                done.sent += 1;
+                ("sent", Some(Utc::now()), None)
+            }
+            Err(e @ MailError::Rejected(_)) | Err(e @ MailError::Address(..)) => {
+                done.undeliverable += 1;
+                ("undeliverable", None, Some(e.to_string()))
             }
             Err(e) => {
-                row.status = Set("failed".into());
-                row.last_error = Set(Some(e.to_string()));
-                errors.push(e.to_string());
+                done.failed += 1;
+                ("failed", None, Some(e.to_string()))
             }
-        }
-        // Only the fields changed here are written; attempts came from the claim.
-        row.attempts = sea_orm::ActiveValue::NotSet;
-        row.claimed_at = sea_orm::ActiveValue::NotSet;
-        row.update(db).await?;
+        };
+        // Only the outcome is written; attempts and the flag came with the claim.
+        notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::value(status))
+            .col_expr(notification::Column::SentAt, Expr::value(sent_at))
+            .col_expr(notification::Column::LastError, Expr::value(error))
+            .filter(notification::Column::Id.eq(n.id))
+            .exec(db)
+            .await?;
     }
-    if errors.is_empty() {
-        Ok(sent)
-    } else {
-        Err(DeliveryError::Failed {
-            case_id: case_id.to_string(),
-            failed: errors.len(),
-            total,
-            first_error: errors.remove(0),
+    Ok(done)
+}
+
+/// Gives up on a case's emails up to step `seq`: whatever is still unsent becomes
+/// `undeliverable`, and each administrator gets one alert listing what did
+/// not go out (queued in the outbox, so it is delivered like any email
+/// once the relay answers). Idempotent: a repeated call queues nothing new.
+pub async fn give_up<C: ConnectionTrait>(
+    db: &C,
+    case_id: &str,
+    seq: i32,
+    pending_too: bool,
+) -> Result<u32, DbErr> {
+    let of_step = || {
+        notification::Entity::find()
+            .filter(notification::Column::CaseId.eq(case_id))
+            .filter(notification::Column::Seq.lte(seq))
+    };
+    if pending_too {
+        notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::value("undeliverable"))
+            .filter(notification::Column::CaseId.eq(case_id))
+            .filter(notification::Column::Seq.lte(seq))
+            .filter(notification::Column::Status.is_in(["queued", "failed", "sending"]))
+            .exec(db)
+            .await?;
+    }
+    let lost = of_step()
+        .filter(notification::Column::Status.eq("undeliverable"))
+        .filter(notification::Column::MessageId.not_like("%.alert.%"))
+        .order_by_asc(notification::Column::Id)
+        .all(db)
+        .await?;
+    if lost.is_empty() {
+        return Ok(0);
+    }
+    let list: Vec<String> = lost
+        .iter()
+        .map(|n| {
+            format!(
+                "- to {}: \"{}\" ({})",
+                n.recipient_email,
+                n.subject,
+                n.last_error
+                    .as_deref()
+                    .unwrap_or("no answer from the relay")
+            )
         })
+        .collect();
+    tracing::error!(
+        case_id,
+        seq,
+        undelivered = lost.len(),
+        "emails could not be delivered; administrators alerted"
+    );
+    let mut queued = 0;
+    for admin in by_role(db, Role::Admin).await? {
+        let message_id = alert_message_id(case_id, seq, &admin.email);
+        let exists = of_step()
+            .filter(notification::Column::MessageId.eq(message_id.as_str()))
+            .one(db)
+            .await?;
+        if exists.is_some() {
+            continue;
+        }
+        notification::ActiveModel {
+            case_id: Set(case_id.to_string()),
+            seq: Set(seq),
+            recipient_user_id: Set(Some(admin.id.clone())),
+            recipient_email: Set(admin.email.clone()),
+            subject: Set(format!("Leeway could not deliver {} email(s) for {case_id}", lost.len())),
+            body: Set(format!(
+                "Dear {},\n\nLeeway kept trying for as long as the state profile allows, and these emails of {case_id} (up to step {seq}) did not go out:\n\n{}\n\nCheck the mail relay; once it works, an administrator can send them again with `redeliverNotifications(id: \"{case_id}\")`.\n-- Leeway",
+                admin.name,
+                list.join("\n")
+            )),
+            status: Set("queued".into()),
+            attempts: Set(0),
+            message_id: Set(message_id),
+            last_error: Set(None),
+            created_at: Set(Utc::now()),
+            claimed_at: Set(None),
+            sent_at: Set(None),
+            possible_duplicate: Set(false),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        queued += 1;
     }
+    Ok(queued)
+}
+
+pub fn alert_message_id(case_id: &str, seq: i32, email: &str) -> String {
+    let h = hex::encode(Sha256::digest(email.as_bytes()));
+    format!("<{case_id}.{seq}.alert.{}@leeway.invalid>", &h[..12])
+}
+
+/// Makes a case's undeliverable emails (not the alerts about them) due
+/// again, for an administrator's redelivery.
+pub async fn requeue_undeliverable<C: ConnectionTrait>(
+    db: &C,
+    case_id: &str,
+) -> Result<u64, DbErr> {
+    Ok(notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::value("failed"))
+        .filter(notification::Column::CaseId.eq(case_id))
+        .filter(notification::Column::Status.eq("undeliverable"))
+        .filter(notification::Column::MessageId.not_like("%.alert.%"))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

@@ -136,13 +136,18 @@ pub struct NotificationView {
     /// people (SEA staff addresses stay with the SEA).
     pub recipient_email: Option<String>,
     pub subject: String,
-    /// `queued`, `sending`, `sent` or `failed`.
+    /// `queued`, `sending`, `sent`, `failed` (to be retried) or
+    /// `undeliverable` (given up on; the administrators were alerted).
     pub status: String,
     pub attempts: i32,
     pub message_id: String,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Sent again after an attempt whose outcome is unknown (Leeway
+    /// stopped between the relay's answer and its record): the recipient
+    /// may have it twice, marked `X-Leeway-Possible-Duplicate: yes`.
+    pub possible_duplicate: bool,
 }
 
 #[derive(SimpleObject, Clone)]
@@ -230,6 +235,7 @@ impl CaseCore {
                 last_error: n.last_error,
                 created_at: n.created_at,
                 sent_at: n.sent_at,
+                possible_duplicate: n.possible_duplicate,
             })
             .collect())
     }

@@ -4,7 +4,7 @@
 use super::delivery;
 use super::record::{self, RecordOutcome, StepRecord};
 use crate::mailer::Mailer;
-use crate::outbox;
+use crate::outbox::{self, Delivered};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -23,6 +23,10 @@ pub struct CaseActivities {
 pub struct DeliveryRequest {
     pub case_id: String,
     pub seq: i32,
+    /// Giving up: also make what is still unsent undeliverable (the retry
+    /// time ran out), not only alert about what the relay refused.
+    #[serde(default)]
+    pub give_up_pending: bool,
 }
 
 #[activities]
@@ -38,14 +42,37 @@ impl CaseActivities {
         Ok(record::record(&self.db, &input).await?)
     }
 
+    /// Heartbeats after each message, so a worker that dies mid-delivery
+    /// is noticed within the heartbeat timeout and another takes over.
     #[activity]
     pub async fn deliver_emails(
+        self: Arc<Self>,
+        ctx: ActivityContext,
+        input: DeliveryRequest,
+    ) -> Result<Delivered, ActivityError> {
+        let heartbeat = || async {
+            let _ = ctx.record_heartbeat(()).await;
+        };
+        Ok(outbox::deliver(
+            &self.db,
+            &self.mailer,
+            &input.case_id,
+            Some(input.seq),
+            heartbeat,
+        )
+        .await?)
+    }
+
+    /// After the profile's retry time: the step's unsent emails become
+    /// undeliverable and the administrators are alerted (by email, queued
+    /// for the same step). Answers the number of alerts queued.
+    #[activity]
+    pub async fn give_up_emails(
         self: Arc<Self>,
         _ctx: ActivityContext,
         input: DeliveryRequest,
     ) -> Result<u32, ActivityError> {
-        let sent = outbox::deliver(&self.db, &self.mailer, &input.case_id, Some(input.seq)).await?;
-        Ok(sent as u32)
+        Ok(outbox::give_up(&self.db, &input.case_id, input.seq, input.give_up_pending).await?)
     }
 
     #[activity]

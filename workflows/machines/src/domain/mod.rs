@@ -2,6 +2,7 @@
 //! provision catalog, clocks, terms and thresholds.
 pub mod actor;
 pub mod duration;
+pub mod notification_rules;
 pub mod provision;
 pub mod state_profile;
 pub mod term;

@@ -1,5 +1,6 @@
 //! A state's rules as data: one section per program (its waivers, its
 //! networks), loaded from TOML and validated before anything starts.
+use super::notification_rules::NotificationRules;
 use crate::network::rules::NetworkRules;
 use crate::waiver::rules::WaiverRules;
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,9 @@ pub struct StateProfile {
     /// Statewide learning networks districts may apply to join.
     #[serde(default)]
     pub networks: Vec<NetworkRules>,
+    /// Email delivery through a relay that is down.
+    #[serde(default)]
+    pub notifications: NotificationRules,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +64,7 @@ impl StateProfile {
             return Err("name must not be empty".into());
         }
         self.waivers.validate()?;
+        self.notifications.validate()?;
         let mut codes = std::collections::HashSet::new();
         for network in &self.networks {
             network.validate()?;

@@ -1,0 +1,33 @@
+//! Email delivery that survives a crash and an outage: a message resent
+//! because its first outcome was unknown is flagged as a possible
+//! duplicate (the only kind of message that may arrive twice).
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("notifications"))
+                    .add_column(boolean(Alias::new("possible_duplicate")).default(false))
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Alias::new("notifications"))
+                    .drop_column(Alias::new("possible_duplicate"))
+                    .to_owned(),
+            )
+            .await
+    }
+}
