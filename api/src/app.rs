@@ -19,6 +19,22 @@ pub struct RunningApp {
     http_task: Option<tokio::task::JoinHandle<()>>,
     worker: Option<WorkerHandle>,
     dev_server: Option<TemporalDevServer>,
+    sealer: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// How often the register of audit chain heads gets a new tree head.
+const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn start_sealer(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SEAL_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = leeway_workflows::audit_seal::seal(&db).await {
+                crate::log_throttle::error("could not seal the audit register", &e.to_string());
+            }
+        }
+    })
 }
 
 pub async fn connect_database(url: &str) -> anyhow::Result<DatabaseConnection> {
@@ -106,6 +122,7 @@ impl RunningApp {
                 tracing::error!(error = %e, "the HTTP server stopped");
             }
         });
+        let sealer = start_sealer(app.db.clone());
         Ok(RunningApp {
             addr,
             app,
@@ -113,10 +130,14 @@ impl RunningApp {
             http_task: Some(http_task),
             worker: Some(worker),
             dev_server,
+            sealer: Some(sealer),
         })
     }
 
     pub async fn stop(mut self) {
+        if let Some(s) = self.sealer.take() {
+            s.abort();
+        }
         if let Some(s) = self.stop_http.take() {
             let _ = s.send(());
         }

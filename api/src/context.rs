@@ -42,6 +42,7 @@ impl AppContext {
             command: format!("refused:{command}"),
             reasons: vec![reason.to_string()],
             snapshot_hash: None,
+            state_hash: None,
         };
         if let Err(e) = audit::append_next(&self.db, &record).await {
             tracing::error!(error = %e, "could not audit a refused attempt");

@@ -90,8 +90,17 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute every hash chain; exits non-zero if any row was altered or removed.
+    /// Recompute every hash chain, the register of chain heads and its
+    /// sealed tree heads, and check each case's records against its last
+    /// entry; exits with 2 if anything was altered or removed.
     Verify {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Seal a tree head over the register of chain heads now (`leeway
+    /// serve` seals every minute) and print it: keep it outside the
+    /// database to detect a rewritten history later.
+    Seal {
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -243,8 +252,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = connect_database(&s.database_url).await?;
             let report = audit::verify(&db).await?;
             println!(
-                "Checked {} entries in {} chains.",
-                report.entries, report.chains
+                "Checked {} entries in {} chains, {} sealed tree heads and {} bytes of stored forms.",
+                report.entries, report.chains, report.tree_heads, report.document_bytes
             );
             if report.is_intact() {
                 println!("The audit trail is intact.");
@@ -258,6 +267,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Ok(ExitCode::from(2))
             }
+        }
+        Command::Audit {
+            command: AuditCommand::Seal { settings: args },
+        } => {
+            let s = settings(args, &cli.config)?;
+            let db = connect_database(&s.database_url).await?;
+            match leeway_workflows::audit_seal::seal_before(&db, chrono::Utc::now()).await? {
+                Some(h) => println!(
+                    "Tree head {}: {} register rows, root {}, hash {}",
+                    h.at.to_rfc3339(),
+                    h.tree_size,
+                    h.root,
+                    h.hash
+                ),
+                None => println!("Nothing new to seal."),
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
             iterations,

@@ -89,6 +89,7 @@ impl FailedSignIns {
             command: "refused:sign_in".into(),
             reasons,
             snapshot_hash: None,
+            state_hash: None,
         };
         if let Err(e) = audit::append_next(db, &record).await {
             crate::log_throttle::error("could not audit a failed sign-in", &e.to_string());

@@ -20,6 +20,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub reasons: String,
     pub snapshot_hash: Option<String>,
+    /// SHA-256 of the case's records (header and program read model) as
+    /// this step left them; none on the security chain and on entries
+    /// written before it was kept.
+    pub state_hash: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }

@@ -7,6 +7,8 @@
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
+pub mod audit_head_log;
+pub mod audit_tree_head;
 pub mod capacity_pool;
 pub mod case;
 pub mod case_command;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_case_engine;
 mod m0003_email_delivery;
+mod m0004_audit_register;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_case_engine::Migration),
             Box::new(m0003_email_delivery::Migration),
+            Box::new(m0004_audit_register::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 //! and the previous entry's hash, so editing or deleting a row breaks the
 //! chain from that point on.
 use chrono::{DateTime, SubsecRound, Utc};
-use leeway_entities::{audit_entry, audit_head, case, case_document, case_snapshot};
+use leeway_entities::{audit_entry, audit_head, audit_head_log};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -11,7 +11,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 pub const SECURITY_CHAIN: &str = "security";
@@ -28,6 +27,8 @@ pub struct AuditRecord {
     pub command: String,
     pub reasons: Vec<String>,
     pub snapshot_hash: Option<String>,
+    /// The case's records as the step left them (`engine::state_hash`).
+    pub state_hash: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -43,10 +44,14 @@ struct Hashed<'a> {
     command: &'a str,
     reasons: &'a str,
     snapshot_hash: &'a Option<String>,
+    // Absent from entries written before it was kept, whose hashes must
+    // still verify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state_hash: &'a Option<String>,
     prev_hash: &'a str,
 }
 
-fn entry_hash(e: &audit_entry::Model) -> String {
+pub(crate) fn entry_hash(e: &audit_entry::Model) -> String {
     let fields = Hashed {
         chain: &e.chain,
         seq: e.seq,
@@ -59,6 +64,7 @@ fn entry_hash(e: &audit_entry::Model) -> String {
         command: &e.command,
         reasons: &e.reasons,
         snapshot_hash: &e.snapshot_hash,
+        state_hash: &e.state_hash,
         prev_hash: &e.prev_hash,
     };
     hex::encode(Sha256::digest(
@@ -77,9 +83,10 @@ async fn last_in_chain<C: ConnectionTrait>(
         .await
 }
 
-/// Appends at `seq` (a case's transition number). Returns `false` when that
-/// entry already exists, which makes a retried activity a no-op.
-pub async fn append_at<C: ConnectionTrait>(
+/// Whether the entry at `seq` is already written, by this same step (a
+/// retried record step): `Ok(true)`. Two different steps claiming one
+/// number must never pass quietly: that is an error.
+pub async fn recorded_at<C: ConnectionTrait>(
     db: &C,
     seq: i32,
     record: &AuditRecord,
@@ -96,12 +103,25 @@ pub async fn append_at<C: ConnectionTrait>(
             && e.to_state == record.to_state
             && e.actor_user_id == record.actor_user_id
         {
-            return Ok(false);
+            return Ok(true);
         }
         return Err(DbErr::Custom(format!(
             "audit entry {}#{seq} already records `{}`, not `{}`",
             record.chain, e.command, record.command
         )));
+    }
+    Ok(false)
+}
+
+/// Appends at `seq` (a case's transition number). Returns `false` when that
+/// entry already exists, which makes a retried activity a no-op.
+pub async fn append_at<C: ConnectionTrait>(
+    db: &C,
+    seq: i32,
+    record: &AuditRecord,
+) -> Result<bool, DbErr> {
+    if recorded_at(db, seq, record).await? {
+        return Ok(false);
     }
     let prev = last_in_chain(db, &record.chain).await?;
     let prev_hash = prev.map(|p| p.hash).unwrap_or_else(|| GENESIS.to_string());
@@ -129,6 +149,7 @@ async fn insert<C: ConnectionTrait>(
         command: record.command.clone(),
         reasons: serde_json::to_string(&record.reasons).unwrap_or_else(|_| "[]".into()),
         snapshot_hash: record.snapshot_hash.clone(),
+        state_hash: record.state_hash.clone(),
         prev_hash,
         hash: String::new(),
     };
@@ -146,11 +167,22 @@ async fn insert<C: ConnectionTrait>(
         command: Set(model.command),
         reasons: Set(model.reasons),
         snapshot_hash: Set(model.snapshot_hash),
+        state_hash: Set(model.state_hash),
         prev_hash: Set(model.prev_hash),
         hash: Set(model.hash),
         ..Default::default()
     };
     active.insert(db).await?;
+    // The register only grows: no row every step updates.
+    audit_head_log::ActiveModel {
+        chain: Set(chain.clone()),
+        seq: Set(seq),
+        hash: Set(hash.clone()),
+        at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     let head = audit_head::ActiveModel {
         chain: Set(chain),
         seq: Set(seq),
@@ -197,150 +229,4 @@ pub async fn append_next<D: TransactionTrait + ConnectionTrait>(
     Err(last_err.unwrap_or_else(|| DbErr::Custom("audit append failed".into())))
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct VerifyReport {
-    pub chains: usize,
-    pub entries: usize,
-    pub problems: Vec<ChainProblem>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChainProblem {
-    pub chain: String,
-    pub seq: i32,
-    pub problem: String,
-}
-
-impl VerifyReport {
-    pub fn is_intact(&self) -> bool {
-        self.problems.is_empty()
-    }
-}
-
-/// Recomputes every hash and link; checks that each frozen snapshot still
-/// matches the hash its submission recorded; and that each case's chain
-/// runs up to the last transition the read model recorded, so a deleted
-/// tail is caught too. Every chain, the shared `security` one included,
-/// must also reach the head recorded with its newest entry. (Someone who
-/// can rewrite both tables consistently can still hide a cut tail: only an
-/// anchor kept outside the database would stop that.)
-pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<VerifyReport, DbErr> {
-    let entries = audit_entry::Entity::find()
-        .order_by_asc(audit_entry::Column::Chain)
-        .order_by_asc(audit_entry::Column::Seq)
-        .all(db)
-        .await?;
-    let mut chains: BTreeMap<String, Vec<audit_entry::Model>> = BTreeMap::new();
-    for e in entries {
-        chains.entry(e.chain.clone()).or_default().push(e);
-    }
-    let mut report = VerifyReport {
-        chains: chains.len(),
-        ..Default::default()
-    };
-    for (chain, entries) in &chains {
-        let mut prev_hash = GENESIS.to_string();
-        for (i, e) in entries.iter().enumerate() {
-            report.entries += 1;
-            let expected_seq = i as i32 + 1;
-            let problem = if e.seq != expected_seq {
-                Some(format!("entry {expected_seq} is missing"))
-            } else if e.prev_hash != prev_hash {
-                Some("does not link to the entry before it".to_string())
-            } else if entry_hash(e) != e.hash {
-                Some("its contents no longer match its hash".to_string())
-            } else {
-                None
-            };
-            if let Some(problem) = problem {
-                report.problems.push(ChainProblem {
-                    chain: chain.clone(),
-                    seq: e.seq,
-                    problem,
-                });
-                break;
-            }
-            prev_hash = e.hash.clone();
-        }
-    }
-    for head in audit_head::Entity::find().all(db).await? {
-        let last = chains.get(&head.chain).and_then(|c| c.last());
-        if last.is_none_or(|e| e.seq != head.seq || e.hash != head.hash) {
-            report.problems.push(ChainProblem {
-                chain: head.chain.clone(),
-                seq: last.map(|e| e.seq + 1).unwrap_or(1),
-                problem: format!(
-                    "the chain should run to entry {} but ends at {}",
-                    head.seq,
-                    last.map(|e| e.seq).unwrap_or(0)
-                ),
-            });
-        }
-    }
-    for chain in chains.keys() {
-        if !report.problems.iter().any(|p| &p.chain == chain)
-            && audit_head::Entity::find_by_id(chain.as_str())
-                .one(db)
-                .await?
-                .is_none()
-        {
-            report.problems.push(ChainProblem {
-                chain: chain.clone(),
-                seq: 0,
-                problem: "the chain's head record is missing".into(),
-            });
-        }
-    }
-    for snap in case_snapshot::Entity::find().all(db).await? {
-        let document =
-            case_document::Entity::find_by_id((snap.case_id.clone(), snap.document_hash.clone()))
-                .one(db)
-                .await?;
-        let in_chain = chains.get(&snap.case_id).is_some_and(|c| {
-            c.iter()
-                .any(|e| e.snapshot_hash.as_deref() == Some(snap.document_hash.as_str()))
-        });
-        let problem = match document {
-            None => Some(format!(
-                "the text of snapshot version {} is missing",
-                snap.version
-            )),
-            Some(d) if hex::encode(Sha256::digest(d.body.as_bytes())) != snap.document_hash => {
-                Some(format!(
-                    "snapshot version {} no longer matches its hash",
-                    snap.version
-                ))
-            }
-            Some(_) if !in_chain => Some(format!(
-                "snapshot version {} is not recorded in the audit trail",
-                snap.version
-            )),
-            Some(_) => None,
-        };
-        if let Some(problem) = problem {
-            report.problems.push(ChainProblem {
-                chain: snap.case_id.clone(),
-                seq: 0,
-                problem,
-            });
-        }
-    }
-    for case in case::Entity::find().all(db).await? {
-        let last = chains
-            .get(&case.id)
-            .and_then(|c| c.last())
-            .map(|e| e.seq)
-            .unwrap_or(0);
-        if last < case.last_seq {
-            report.problems.push(ChainProblem {
-                chain: case.id.clone(),
-                seq: last + 1,
-                problem: format!(
-                    "the case recorded {} steps but the chain ends at {last}",
-                    case.last_seq
-                ),
-            });
-        }
-    }
-    Ok(report)
-}
+pub use crate::audit_verify::{ChainProblem, VerifyReport, verify};

@@ -3,6 +3,9 @@
 //! (`programs`), the audit chain, the email outbox and the worker. The
 //! pure machines are in `leeway-machines`.
 pub mod audit;
+pub mod audit_seal;
+pub mod audit_tree;
+pub mod audit_verify;
 pub mod bench_workflow;
 pub mod engine;
 pub mod mailer;

@@ -8,4 +8,5 @@ pub mod delivery;
 pub mod effects;
 pub mod host;
 pub mod record;
+pub mod state_hash;
 pub mod store_error;

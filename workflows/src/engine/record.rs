@@ -3,6 +3,7 @@
 //! the program's read model, the audit entry, the queued emails and the
 //! open clocks. Either all of it lands or none of it does.
 use super::effects::{self, StepRef};
+use super::state_hash;
 use super::store_error;
 use crate::audit::{self, AuditRecord};
 use crate::outbox::{self, CaseParties};
@@ -99,24 +100,20 @@ async fn write<C: ConnectionTrait>(
     step: &StepRecord,
 ) -> Result<Result<RecordOutcome, Refusal>, DbErr> {
     let case_id = step.header.id.as_str();
-    let fresh = audit::append_at(
-        db,
-        step.seq,
-        &AuditRecord {
-            chain: case_id.to_string(),
-            case_id: Some(case_id.to_string()),
-            at: step.at,
-            actor_user_id: step.actor.user_id.clone(),
-            actor_role: step.actor.role.as_str().to_string(),
-            from_state: step.from.clone(),
-            to_state: step.to.clone(),
-            command: step.command.clone(),
-            reasons: step.reasons.clone(),
-            snapshot_hash: step.snapshot.as_ref().map(|s| s.document.hash.clone()),
-        },
-    )
-    .await?;
-    if !fresh {
+    let mut entry = AuditRecord {
+        chain: case_id.to_string(),
+        case_id: Some(case_id.to_string()),
+        at: step.at,
+        actor_user_id: step.actor.user_id.clone(),
+        actor_role: step.actor.role.as_str().to_string(),
+        from_state: step.from.clone(),
+        to_state: step.to.clone(),
+        command: step.command.clone(),
+        reasons: step.reasons.clone(),
+        snapshot_hash: step.snapshot.as_ref().map(|s| s.document.hash.clone()),
+        state_hash: None,
+    };
+    if audit::recorded_at(db, step.seq, &entry).await? {
         return Ok(Ok(RecordOutcome::Recorded {
             fresh: false,
             to_deliver: has_deliveries(db, case_id, step.seq).await?,
@@ -173,6 +170,9 @@ async fn write<C: ConnectionTrait>(
         .insert(db)
         .await?;
     }
+    // Last: the entry vouches for the records as this step left them.
+    entry.state_hash = Some(state_hash::of_case(db, case_id).await?);
+    audit::append_at(db, step.seq, &entry).await?;
     Ok(Ok(RecordOutcome::Recorded {
         fresh: true,
         to_deliver: emails + commands > 0,

@@ -41,6 +41,20 @@ pub async fn project<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<()
     }
 }
 
+/// The program's read-model rows of some cases, as JSON by case id (see
+/// `engine::state_hash`). A program with no rows of its own has none.
+pub async fn read_models<C: ConnectionTrait>(
+    db: &C,
+    program: &str,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, serde_json::Value>, DbErr> {
+    match program {
+        WaiverMachine::PROGRAM => waiver::read_models(db, ids).await,
+        MembershipMachine::PROGRAM => network::membership_read_models(db, ids).await,
+        _ => Ok(Default::default()),
+    }
+}
+
 /// Every machine's states and transitions.
 pub fn definitions() -> Vec<MachineDefinition> {
     vec![

@@ -2,11 +2,14 @@
 //! and each district's membership workflow, with the membership read model.
 use crate::case_workflow;
 use crate::engine::record::StepRecord;
+use crate::engine::state_hash::time;
 use leeway_entities::network_membership;
 use leeway_machines::network::membership::{MembershipCase, MembershipMachine};
 use leeway_machines::network::program::NetworkMachine;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+use std::collections::HashMap;
 
 case_workflow!(
     /// A statewide learning network: holds its cap.
@@ -64,4 +67,33 @@ pub async fn project_membership<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The membership rows of some cases, for their state hash.
+pub async fn membership_read_models<C: ConnectionTrait>(
+    db: &C,
+    ids: &[String],
+) -> Result<HashMap<String, Value>, DbErr> {
+    Ok(network_membership::Entity::find()
+        .filter(network_membership::Column::CaseId.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let row = json!({
+                "network": m.network,
+                "organisation_id": m.organisation_id,
+                "submitted_at": time(&m.submitted_at),
+                "review_score": m.review_score,
+                "cohort": m.cohort,
+                "offer_expires_at": time(&m.offer_expires_at),
+                "planning_ends_at": time(&m.planning_ends_at),
+                "member_since": time(&m.member_since),
+                "recommit_due": time(&m.recommit_due),
+                "students_reached": m.students_reached,
+                "school_ids": m.school_ids,
+            });
+            (m.case_id, row)
+        })
+        .collect())
 }

@@ -2,13 +2,17 @@
 //! beside the case header (term, escalation, recommendation, line items).
 use crate::case_workflow;
 use crate::engine::record::StepRecord;
+use crate::engine::state_hash::time;
 use leeway_entities::{case_document, waiver_item, waiver_request};
 use leeway_machines::waiver::content::WaiverContent;
 use leeway_machines::waiver::machine::{WaiverCase, WaiverMachine};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
 };
+use serde_json::{Value, json};
+use std::collections::HashMap;
 
 case_workflow!(
     /// One innovation-waiver request, from draft to its end.
@@ -88,4 +92,55 @@ pub async fn project<C: ConnectionTrait>(
         .await?;
     }
     Ok(())
+}
+
+/// The request and item rows of some cases, for their state hash.
+pub async fn read_models<C: ConnectionTrait>(
+    db: &C,
+    ids: &[String],
+) -> Result<HashMap<String, Value>, DbErr> {
+    let mut out: HashMap<String, Value> = HashMap::new();
+    for r in waiver_request::Entity::find()
+        .filter(waiver_request::Column::CaseId.is_in(ids.iter().cloned()))
+        .all(db)
+        .await?
+    {
+        out.insert(
+            r.case_id.clone(),
+            json!({
+                "escalated": r.escalated,
+                "term_start": time(&r.term_start),
+                "term_end": time(&r.term_end),
+                "recommendation": r.recommendation,
+                "pending_amendment_hash": r.pending_amendment_hash,
+                "items": [],
+            }),
+        );
+    }
+    for i in waiver_item::Entity::find()
+        .filter(waiver_item::Column::CaseId.is_in(ids.iter().cloned()))
+        .order_by_asc(waiver_item::Column::CaseId)
+        .order_by_asc(waiver_item::Column::Position)
+        .all(db)
+        .await?
+    {
+        let item = json!({
+            "position": i.position,
+            "citation": i.citation,
+            "rationale": i.rationale,
+            "replacement_practice": i.replacement_practice,
+            "goal": i.goal,
+            "measure": i.measure,
+            "decision": i.decision,
+            "conditions": i.conditions,
+            "decision_reason": i.decision_reason,
+        });
+        let entry = out
+            .entry(i.case_id.clone())
+            .or_insert_with(|| json!({ "items": [] }));
+        if let Some(items) = entry["items"].as_array_mut() {
+            items.push(item);
+        }
+    }
+    Ok(out)
 }

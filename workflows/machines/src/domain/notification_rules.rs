@@ -66,8 +66,7 @@ mod tests {
         let rules: NotificationRules = toml::from_str("").unwrap();
         assert_eq!(rules.retry_for, ClockDuration::days(3));
         assert!(rules.validate().is_ok());
-        let rules: NotificationRules =
-            toml::from_str("first_retry = \"2h\"").unwrap();
+        let rules: NotificationRules = toml::from_str("first_retry = \"2h\"").unwrap();
         assert!(rules.validate().unwrap_err().contains("first_retry"));
     }
 }
