@@ -70,18 +70,23 @@ fn suffix() -> String {
 /// The database for one test: a fresh PostgreSQL database when
 /// `DATABASE_URL` names a server, else a SQLite file in `dir`.
 pub async fn test_database(dir: &std::path::Path) -> anyhow::Result<String> {
-    match std::env::var("DATABASE_URL")
+    let server = std::env::var("DATABASE_URL")
         .ok()
-        .filter(|u| u.starts_with("postgres"))
-    {
+        .filter(|u| u.starts_with("postgres"));
+    database_on(server.as_deref(), dir).await
+}
+
+/// A fresh database on the PostgreSQL server `server`, or SQLite in `dir`.
+pub async fn database_on(server: Option<&str>, dir: &std::path::Path) -> anyhow::Result<String> {
+    match server {
         Some(server) => {
             let name = format!("leeway_test_{}", suffix());
-            let admin = Database::connect(&server).await?;
+            let admin = Database::connect(server).await?;
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await?;
             admin.close().await?;
-            let mut url = url_with_db(&server, &name);
+            let mut url = url_with_db(server, &name);
             if !url.contains('?') {
                 url.push_str("?sslmode=disable");
             }
@@ -145,8 +150,13 @@ impl TestApp {
     /// `profile`: a built-in code or a TOML path such as [`FAST_CLOCKS`].
     pub async fn start(profile: &str) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let smtp = SmtpCapture::start().expect("SMTP server");
         let database_url = test_database(dir.path()).await.expect("test database");
+        Self::start_on(profile, dir, database_url).await
+    }
+
+    /// Starts on a database of the test's own (an outage test's server).
+    pub async fn start_on(profile: &str, dir: tempfile::TempDir, database_url: String) -> TestApp {
+        let smtp = SmtpCapture::start().expect("SMTP server");
         let args = SettingsArgs {
             listen: Some("127.0.0.1:0".into()),
             data_dir: Some(dir.path().to_path_buf()),
