@@ -3,59 +3,13 @@
 //! server. Prints medians and ratios; these machines are shared and noisy,
 //! so absolute numbers matter less than the ratio.
 use crate::app::RunningApp;
+use crate::bench_surge::Surge;
+use crate::bench_table::{Line, Sample, render};
 use crate::config::SettingsArgs;
 use leeway_workflows::bench_workflow::BareUpdateWorkflow;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use temporalio_client::{WorkflowExecuteUpdateOptions, WorkflowStartOptions};
-
-pub struct Sample {
-    pub name: &'static str,
-    pub durations: Vec<Duration>,
-}
-
-impl Sample {
-    fn sorted(&self) -> Vec<Duration> {
-        let mut d = self.durations.clone();
-        d.sort();
-        d
-    }
-    pub fn median(&self) -> Duration {
-        let d = self.sorted();
-        d.get(d.len() / 2).copied().unwrap_or_default()
-    }
-    pub fn p90(&self) -> Duration {
-        let d = self.sorted();
-        d.get((d.len() * 9) / 10).copied().unwrap_or_default()
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
-
-pub fn table(samples: &[Sample]) -> String {
-    let base = samples
-        .first()
-        .map(|s| s.median().as_secs_f64())
-        .unwrap_or(1.0)
-        .max(1e-9);
-    let mut out = format!(
-        "{:<56} {:>6} {:>12} {:>12} {:>14}\n",
-        "measurement", "runs", "median ms", "p90 ms", "x baseline"
-    );
-    for s in samples {
-        out.push_str(&format!(
-            "{:<56} {:>6} {:>12} {:>12} {:>14.2}\n",
-            s.name,
-            s.durations.len(),
-            ms(s.median()),
-            ms(s.p90()),
-            s.median().as_secs_f64() / base
-        ));
-    }
-    out
-}
 
 async fn gql(
     http: &reqwest::Client,
@@ -78,19 +32,44 @@ async fn gql(
     Ok(body)
 }
 
-pub async fn run(iterations: usize, mut args: SettingsArgs) -> anyhow::Result<String> {
+/// What to run, and how big.
+pub struct BenchPlan {
+    pub iterations: usize,
+    pub surge: Surge,
+    pub list_cases: usize,
+}
+
+/// Runs every measurement on a throwaway stack (SQLite in a temporary
+/// directory, or the empty PostgreSQL database `DATABASE_URL` names) and
+/// prints one table.
+pub async fn run(plan: BenchPlan, mut args: SettingsArgs) -> anyhow::Result<String> {
     let dir = tempfile::tempdir()?;
     args.data_dir = Some(dir.path().to_path_buf());
     args.listen = Some("127.0.0.1:0".into());
-    args.database_url = None;
     let settings = args.resolve(None)?;
+    let backend = if settings.database_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let running = RunningApp::start(settings, true).await?;
-    let result = measure(&running, iterations).await;
+    let result = measure_all(&running, &plan).await;
     running.stop().await;
-    result
+    Ok(format!("Leeway bench on {backend}\n{}", render(&result?)))
 }
 
-async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<String> {
+async fn measure_all(running: &RunningApp, plan: &BenchPlan) -> anyhow::Result<Vec<Line>> {
+    let mut lines = measure(running, plan.iterations).await?;
+    eprintln!("P1 done; the surge...");
+    lines.extend(crate::bench_surge::measure(running, &plan.surge).await?);
+    eprintln!("P2 done; verifying the audit trail...");
+    lines.extend(crate::bench_verify::measure(&running.app.db, 5).await?);
+    eprintln!("P5 done; loading {} cases...", plan.list_cases);
+    lines.extend(crate::bench_list::measure(running, plan.list_cases, plan.iterations).await?);
+    Ok(lines)
+}
+
+async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Vec<Line>> {
     let url = format!("http://{}/graphql", running.addr);
     let http = reqwest::Client::new();
     let client = &running.app.temporal;
@@ -140,14 +119,8 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Stri
         .await?;
     }
 
-    let mut bare_sample = Sample {
-        name: "bare Temporal update (baseline)",
-        durations: Vec::new(),
-    };
-    let mut graphql_sample = Sample {
-        name: "waiver transition through GraphQL (editWaiverDraft)",
-        durations: Vec::new(),
-    };
+    let mut bare_sample = Sample::new("P1 bare Temporal update (baseline)");
+    let mut graphql_sample = Sample::new("P1 waiver transition through GraphQL (editWaiverDraft)");
     // Interleaved so that noise on the machine hits both alike.
     for i in 0..iterations {
         let t = Instant::now();
@@ -171,10 +144,8 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Stri
     }
     // Transitions that email people: submit (district, reviewers) and
     // return as incomplete (district), alternately, on a complete request.
-    let mut mailing_sample = Sample {
-        name: "transition with email through GraphQL (submit/return)",
-        durations: Vec::new(),
-    };
+    let mut mailing_sample =
+        Sample::new("P1 transition with email through GraphQL (submit/return)");
     gql(
         &http,
         &url,
@@ -201,7 +172,12 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Stri
         WorkflowExecuteUpdateOptions::default(),
     )
     .await?;
-    Ok(table(&[bare_sample, graphql_sample, mailing_sample]))
+    Ok(vec![
+        Line::latency(&bare_sample, None, ""),
+        Line::latency(&graphql_sample, Some(&bare_sample), "<= 1.5x"),
+        Line::p90_ratio(&graphql_sample, &bare_sample, "<= 2x at p90"),
+        Line::latency(&mailing_sample, Some(&bare_sample), "<= 2x"),
+    ])
 }
 
 fn complete_content() -> Value {
@@ -214,26 +190,4 @@ fn complete_content() -> Value {
             "staffVote": { "yes": 30, "no": 2, "eligible": 40, "secretBallot": true, "certifiedBy": "panel" }
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_reports_median_and_ratio() {
-        let base = Sample {
-            name: "base",
-            durations: [1, 2, 3].map(Duration::from_millis).to_vec(),
-        };
-        let slow = Sample {
-            name: "slow",
-            durations: [4, 6, 8].map(Duration::from_millis).to_vec(),
-        };
-        let t = table(&[base, slow]);
-        assert!(
-            t.contains("2.00") && t.contains("6.00") && t.contains("3.00"),
-            "{t}"
-        );
-    }
 }

@@ -3,6 +3,10 @@
 pub mod app;
 pub mod auth;
 pub mod bench;
+pub mod bench_list;
+pub mod bench_surge;
+pub mod bench_table;
+pub mod bench_verify;
 pub mod caller_limits;
 pub mod case_service;
 pub mod config;

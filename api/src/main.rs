@@ -70,6 +70,15 @@ enum Command {
     Bench {
         #[arg(long, default_value_t = 100)]
         iterations: usize,
+        /// P2: districts submitting at once, each with its own token.
+        #[arg(long, default_value_t = 500)]
+        surge_clients: usize,
+        /// P2: submissions (open, edit, submit) in all.
+        #[arg(long, default_value_t = 2_000)]
+        surge_submissions: usize,
+        /// P3: cases bulk-loaded before the list is timed.
+        #[arg(long, default_value_t = 100_000)]
+        list_cases: usize,
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -273,7 +282,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let s = settings(args, &cli.config)?;
             let db = connect_database(&s.database_url).await?;
-            match leeway_workflows::audit_seal::seal_before(&db, chrono::Utc::now()).await? {
+            match leeway_workflows::audit_seal::seal(&db).await? {
                 Some(h) => println!(
                     "Tree head {}: {} register rows, root {}, hash {}",
                     h.at.to_rfc3339(),
@@ -287,9 +296,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Bench {
             iterations,
+            surge_clients,
+            surge_submissions,
+            list_cases,
             settings: args,
         } => {
-            let table = bench::run(iterations, args).await?;
+            let plan = bench::BenchPlan {
+                iterations,
+                surge: leeway_api::bench_surge::Surge {
+                    clients: surge_clients,
+                    submissions: surge_submissions,
+                },
+                list_cases,
+            };
+            let table = bench::run(plan, args).await?;
             print!("{table}");
             Ok(ExitCode::SUCCESS)
         }

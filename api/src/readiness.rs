@@ -33,13 +33,17 @@ pub async fn check(app: &AppContext) -> Readiness {
     let temporal = leeway_workflows::worker::temporal_ready(&app.temporal, CHECK_WITHIN);
     let (database, temporal) = tokio::join!(database, temporal);
     let ready = database.is_ok() && temporal.is_ok();
-    let say = |r: Result<(), String>| match r {
+    // The detail (hosts, users) is for the log, not for anyone asking.
+    let say = |what: &str, r: Result<(), String>| match r {
         Ok(()) => "ok".to_string(),
-        Err(e) => format!("unavailable: {e}"),
+        Err(e) => {
+            crate::log_throttle::error(&format!("readiness: {what} is not answering"), &e);
+            "unavailable".to_string()
+        }
     };
     Readiness {
         status: if ready { "ready" } else { "not ready" },
-        database: say(database),
-        temporal: say(temporal),
+        database: say("the database", database),
+        temporal: say("Temporal", temporal),
     }
 }

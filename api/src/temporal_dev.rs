@@ -72,7 +72,7 @@ impl TemporalDevServer {
         }
         let pid_file = db_file.map(|db| db.with_extension("pid"));
         if let (Some(pid_file), Some(db)) = (&pid_file, db_file) {
-            stop_orphan(pid_file, db).await;
+            stop_orphan(pid_file, db).await.map_err(spawn_err)?;
         }
         let child = cmd.spawn().map_err(|e| spawn_err(e.to_string()))?;
         if let (Some(pid_file), Some(pid)) = (&pid_file, child.id())
@@ -133,16 +133,35 @@ fn is_dev_server_on(pid: u32, db: &Path) -> bool {
     args.iter().any(|a| a == "start-dev") && args.iter().any(|a| *a == db)
 }
 
-/// Stops the dev server a killed Leeway left running on `db`, if any.
-pub async fn stop_orphan(pid_file: &Path, db: &Path) {
+/// The live Leeway that started `pid`, if its parent is one: then the
+/// server is not an orphan but another instance's, on the same data.
+fn live_parent_leeway(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces; the fields after it do not.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let ppid: u32 = after_name.split_whitespace().nth(1)?.parse().ok()?;
+    let cmdline = std::fs::read(format!("/proc/{ppid}/cmdline")).ok()?;
+    String::from_utf8_lossy(&cmdline)
+        .contains("leeway")
+        .then_some(ppid)
+}
+
+/// Stops the dev server a killed Leeway left running on `db`, if any; an
+/// error if a live Leeway is using this data directory.
+pub async fn stop_orphan(pid_file: &Path, db: &Path) -> Result<(), String> {
     let Some(pid) = std::fs::read_to_string(pid_file)
         .ok()
         .and_then(|s| s.trim().parse::<u32>().ok())
     else {
-        return;
+        return Ok(());
     };
     if !is_dev_server_on(pid, db) {
-        return;
+        return Ok(());
+    }
+    if let Some(owner) = live_parent_leeway(pid) {
+        return Err(format!(
+            "another Leeway (pid {owner}) is running on this data directory; stop it first or use another --data-dir"
+        ));
     }
     tracing::warn!(
         pid,
@@ -158,10 +177,12 @@ pub async fn stop_orphan(pid_file: &Path, db: &Path) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(wait) {
             if !is_dev_server_on(pid, db) {
-                return;
+                return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-    tracing::error!(pid, "the previous Temporal dev server would not stop");
+    Err(format!(
+        "the Temporal dev server a previous Leeway left running (pid {pid}) would not stop"
+    ))
 }

@@ -17,7 +17,16 @@ impl MigrationTrait for Migration {
                     .add_column(boolean(Alias::new("possible_duplicate")).default(false))
                     .to_owned(),
             )
-            .await
+            .await?;
+        // Emails the old delivery gave up on stay given up on: a later step
+        // must not send them weeks late. Staff can still redeliver them.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE notifications SET status = 'undeliverable' WHERE status = 'failed'",
+            )
+            .await?;
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

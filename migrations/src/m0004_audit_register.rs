@@ -61,6 +61,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Two sealers at once must not fork the chain of tree heads.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ux_audit_tree_heads_prev")
+                    .table(n("audit_tree_heads"))
+                    .col(n("prev_hash"))
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
         let carry = "INSERT INTO audit_head_log (chain, seq, hash, at) \
                      SELECT chain, seq, hash, at FROM audit_entries ORDER BY id";
         manager.get_connection().execute_unprepared(carry).await?;

@@ -66,17 +66,17 @@ async fn every_kind_of_tampering_is_caught() {
     let untouched = submitted(&app, "Untouched").await;
 
     let db = Database::connect(&app.database_url).await.unwrap();
-    let sealed = leeway_workflows::audit_seal::seal_before(
-        &db,
-        chrono::Utc::now() + chrono::Duration::seconds(1),
-    )
-    .await
-    .unwrap()
-    .expect("a tree head over everything so far");
+    let sealed = leeway_workflows::audit_seal::seal(&db)
+        .await
+        .unwrap()
+        .expect("a tree head over everything so far");
     assert!(sealed.tree_size >= 8);
     let before = audit::verify(&db).await.unwrap();
     assert!(before.is_intact(), "{:#?}", before.problems);
-    assert_eq!(before.tree_heads, 1);
+    assert!(
+        before.tree_heads >= 1,
+        "the service seals as it starts, and we sealed again"
+    );
 
     // A snapshot the chain records.
     delete_where(&db, "case_snapshots", "case_id", &snapshot_deleted).await;

@@ -34,6 +34,17 @@ fn start(data: &Path, database_url: &str, smtp: &SmtpCapture, port: u16) -> Chil
         .expect("leeway-under-test starts")
 }
 
+/// Kills the process it holds when dropped, so a failing test leaves
+/// nothing running.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -93,21 +104,28 @@ async fn a_kill_during_delivery_resends_only_flagged_possible_duplicates() {
     let smtp = SmtpCapture::start().expect("relay");
     // The relay keeps each message a moment before it answers: a kill in
     // that moment leaves an outcome Leeway cannot know.
-    smtp.set_answer_delay(Duration::from_millis(700));
+    smtp.set_answer_delay(Duration::from_secs(3));
     let port = free_port();
-    let mut first = start(data.path(), &database_url, &smtp, port);
+    let mut first = Running(start(data.path(), &database_url, &smtp, port));
     until_ready(port).await;
 
+    // Eight drafts opened at once: their emails go out side by side.
+    let opens: Vec<_> = (0..8)
+        .map(|i| {
+            tokio::spawn(async move {
+                gql(
+                    port,
+                    APPLICANT,
+                    "mutation($c: WaiverContentInput!) { openWaiverDraft(content: $c) { id } }",
+                    json!({ "c": { "title": format!("Kill test {i}") } }),
+                )
+                .await
+            })
+        })
+        .collect();
     let mut ids = Vec::new();
-    for i in 0..8 {
-        let body = gql(
-            port,
-            APPLICANT,
-            "mutation($c: WaiverContentInput!) { openWaiverDraft(content: $c) { id } }",
-            json!({ "c": { "title": format!("Kill test {i}") } }),
-        )
-        .await
-        .expect("an answer");
+    for open in opens {
+        let body = open.await.expect("joined").expect("an answer");
         ids.push(
             body["data"]["openWaiverDraft"]["id"]
                 .as_str()
@@ -115,22 +133,22 @@ async fn a_kill_during_delivery_resends_only_flagged_possible_duplicates() {
                 .to_string(),
         );
     }
-    let total = notifications(port, &ids).await.len();
-    assert!(total >= 8, "every opening emails the district: {total}");
     // Kill while messages are going out.
     let start_wait = Instant::now();
-    while smtp.mails().len() < 3 && start_wait.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    while smtp.mails().len() < 2 && start_wait.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    first.kill().expect("SIGKILL");
-    first.wait().expect("reaped");
+    first.0.kill().expect("SIGKILL");
+    first.0.wait().expect("reaped");
     let killed_at = Instant::now();
     let before_restart = smtp.mails().len();
-    assert!(before_restart < total, "the kill came mid-delivery");
 
     let port = free_port();
-    let mut second = start(data.path(), &database_url, &smtp, port);
+    let second = Running(start(data.path(), &database_url, &smtp, port));
     until_ready(port).await;
+    let total = notifications(port, &ids).await.len();
+    assert!(total >= 8, "every opening emails the district: {total}");
+    assert!(before_restart < total, "the kill came mid-delivery");
     let mut rows = Vec::new();
     while killed_at.elapsed() < Duration::from_secs(120) {
         rows = notifications(port, &ids).await;
@@ -169,8 +187,7 @@ async fn a_kill_during_delivery_resends_only_flagged_possible_duplicates() {
     }
     let duplicates = copies.values().filter(|c| c.len() > 1).count();
     eprintln!("{duplicates} possible duplicate(s), all flagged");
-    let _ = second.kill();
-    let _ = second.wait();
+    drop(second);
     // The dev server the second process started is left to the next
     // start's orphan check; stop it here so it does not linger.
     let pid_file = data.path().join("temporal.pid");

@@ -1031,5 +1031,21 @@ async fn district_staff_do_not_see_the_seas_internals() {
     assert!(decided["recommendation"].is_object());
     assert_eq!(entry(&decided, "recommend")["reasonsWithheld"], false);
     assert_eq!(entry(&decided, "declare_conflict")["reasonsWithheld"], true);
+
+    // Withdrawing before the decision does not reveal the recommendation.
+    let other = open(&app, "Withdrawn before the decision").await;
+    to_recommended(&app, &other).await;
+    let w = json!({ "id": other });
+    step(
+        &app,
+        REP,
+        "withdrawWaiver",
+        ", reason: \"Plans changed.\"",
+        w.clone(),
+    )
+    .await;
+    let withdrawn = app.ok(REP, read, w).await["waiverCase"].clone();
+    assert!(withdrawn["recommendation"].is_null(), "{withdrawn:#}");
+    assert_eq!(entry(&withdrawn, "recommend")["reasonsWithheld"], true);
     app.stop().await;
 }

@@ -51,7 +51,8 @@ struct Hashed<'a> {
     prev_hash: &'a str,
 }
 
-pub(crate) fn entry_hash(e: &audit_entry::Model) -> String {
+/// The bytes an entry's hash covers.
+pub fn entry_bytes(e: &audit_entry::Model) -> Vec<u8> {
     let fields = Hashed {
         chain: &e.chain,
         seq: e.seq,
@@ -67,9 +68,11 @@ pub(crate) fn entry_hash(e: &audit_entry::Model) -> String {
         state_hash: &e.state_hash,
         prev_hash: &e.prev_hash,
     };
-    hex::encode(Sha256::digest(
-        serde_json::to_vec(&fields).unwrap_or_default(),
-    ))
+    serde_json::to_vec(&fields).unwrap_or_default()
+}
+
+pub(crate) fn entry_hash(e: &audit_entry::Model) -> String {
+    hex::encode(Sha256::digest(entry_bytes(e)))
 }
 
 async fn last_in_chain<C: ConnectionTrait>(

@@ -1,40 +1,45 @@
 //! Sealing: a new tree head over the register of chain heads, chained to
-//! the last. Run from time to time by the service (and by `leeway audit
-//! seal`); verification recomputes every sealed head from the register.
+//! the last. Run every minute by the service (and by `leeway audit seal`);
+//! verification recomputes every sealed head from the register.
 use crate::audit::GENESIS;
 use crate::audit_tree::{TreeBuilder, register_leaf, tree_head_hash};
 use chrono::Utc;
 use leeway_entities::{audit_head_log, audit_tree_head};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 
-/// Register rows younger than this are left to the next seal: a row whose
-/// transaction has not committed yet may hold a lower id than one that has.
-const SETTLE: chrono::Duration = chrono::Duration::seconds(30);
-
-/// Seals the register up to its settled rows; `None` when nothing is new.
-pub async fn seal(db: &DatabaseConnection) -> Result<Option<audit_tree_head::Model>, DbErr> {
-    seal_before(db, Utc::now() - SETTLE).await
+/// The register's last row that no transaction still in flight can come
+/// before. On PostgreSQL ids are handed out before commit, so a row with a
+/// lower id may commit after one with a higher: a brief SHARE lock waits
+/// for every insert under way. SQLite has one writer, so rows commit in
+/// id order.
+async fn settled_end(db: &DatabaseConnection) -> Result<Option<i64>, DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE audit_head_log IN SHARE MODE")
+            .await?;
+    }
+    let end = audit_head_log::Entity::find()
+        .select_only()
+        .column(audit_head_log::Column::Id)
+        .order_by_desc(audit_head_log::Column::Id)
+        .into_tuple::<i64>()
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(end)
 }
 
-/// Seals every register row written before `settled`.
-pub async fn seal_before(
-    db: &DatabaseConnection,
-    settled: chrono::DateTime<Utc>,
-) -> Result<Option<audit_tree_head::Model>, DbErr> {
+/// Seals the register up to its settled end; `None` when nothing is new,
+/// or another sealer got there first.
+pub async fn seal(db: &DatabaseConnection) -> Result<Option<audit_tree_head::Model>, DbErr> {
     let last = audit_tree_head::Entity::find()
         .order_by_desc(audit_tree_head::Column::TreeSize)
         .one(db)
         .await?;
-    let Some(upto) = audit_head_log::Entity::find()
-        .filter(audit_head_log::Column::At.lt(settled))
-        .order_by_desc(audit_head_log::Column::Id)
-        .one(db)
-        .await?
-        .map(|r| r.id)
-    else {
+    let Some(upto) = settled_end(db).await? else {
         return Ok(None);
     };
     if last.as_ref().is_some_and(|l| l.last_log_id >= upto) {
@@ -67,9 +72,10 @@ pub async fn seal_before(
         prev_hash: Set(prev_hash),
         at: Set(Utc::now()),
     };
-    // Two sealers at once: the second finds the size taken, and that is fine.
     match head.insert(db).await {
         Ok(h) => Ok(Some(h)),
-        Err(_) => Ok(None),
+        // Another sealer chained its head to the same one first.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(None),
+        Err(e) => Err(e),
     }
 }

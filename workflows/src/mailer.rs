@@ -82,10 +82,11 @@ pub struct OutgoingEmail<'a> {
     pub possible_duplicate: bool,
 }
 
-/// How long one SMTP conversation may take. A delivery claim on a message
-/// outlives it (see `outbox::CLAIM_LEASE`), so a send still running can
-/// never be taken over.
-pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long one message's SMTP conversation may take, all of it (lettre's
+/// own timeout covers only the connection). A delivery claim on a message
+/// outlives it (see `outbox::CLAIM_LEASE`), so a send still running is
+/// never taken over.
+pub const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
 
 impl Mailer {
     pub fn new(settings: &MailSettings) -> Result<Self, MailError> {
@@ -153,13 +154,19 @@ impl Mailer {
             .body(email.body.to_string())
             .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.transport {
-            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    MailError::Rejected(e.to_string())
-                } else {
-                    MailError::Delivery(e.to_string())
-                }
-            }),
+            Transport::Smtp(t) => match tokio::time::timeout(SMTP_TIMEOUT, t.send(message)).await {
+                Err(_) => Err(MailError::Delivery(format!(
+                    "the relay did not answer within {} s",
+                    SMTP_TIMEOUT.as_secs()
+                ))),
+                Ok(sent) => sent.map(|_| ()).map_err(|e| {
+                    if e.is_permanent() {
+                        MailError::Rejected(e.to_string())
+                    } else {
+                        MailError::Delivery(e.to_string())
+                    }
+                }),
+            },
             Transport::File(t) => t
                 .send(message)
                 .await

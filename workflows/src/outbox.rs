@@ -126,6 +126,9 @@ pub async fn queue<C: ConnectionTrait>(
 /// claim; short, so a restart resumes delivery within seconds.
 pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(20);
 
+// A send is cut off well inside its claim (see `mailer::SMTP_TIMEOUT`).
+const _: () = assert!(crate::mailer::SMTP_TIMEOUT.as_secs() * 2 < 20);
+
 /// What one delivery round did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Delivered {
@@ -137,34 +140,54 @@ pub struct Delivered {
     pub undeliverable: u32,
 }
 
+/// A message this attempt holds: its attempt number fences the outcome
+/// write, so an attempt that lost its claim cannot overwrite another's.
+struct Claim {
+    attempt: i32,
+    possible_duplicate: bool,
+}
+
 /// Claims one message for this attempt: a fresh one, or one whose claim
 /// outlived its lease (its attempt died, perhaps after the relay took it:
 /// that outcome is unknown, so the message is flagged before it is sent
-/// again). `None` when a live attempt holds it.
-async fn claim<C: ConnectionTrait>(db: &C, n: &notification::Model) -> Result<Option<bool>, DbErr> {
+/// again). Each claim is a compare-and-set on the attempt count. `None`
+/// when another attempt holds it or got there first.
+async fn claim<C: ConnectionTrait>(
+    db: &C,
+    n: &notification::Model,
+) -> Result<Option<Claim>, DbErr> {
     let now = Utc::now();
+    let attempt = n.attempts + 1;
     let fresh = notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::value("sending"))
         .col_expr(notification::Column::ClaimedAt, Expr::value(now))
-        .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+        .col_expr(notification::Column::Attempts, Expr::value(attempt))
         .filter(notification::Column::Id.eq(n.id))
+        .filter(notification::Column::Attempts.eq(n.attempts))
         .filter(notification::Column::Status.is_in(["queued", "failed"]))
         .exec(db)
         .await?;
     if fresh.rows_affected == 1 {
-        return Ok(Some(n.possible_duplicate));
+        return Ok(Some(Claim {
+            attempt,
+            possible_duplicate: n.possible_duplicate,
+        }));
     }
     let stale = notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::value("sending"))
         .col_expr(notification::Column::ClaimedAt, Expr::value(now))
-        .col_expr(notification::Column::Attempts, Expr::value(n.attempts + 1))
+        .col_expr(notification::Column::Attempts, Expr::value(attempt))
         .col_expr(notification::Column::PossibleDuplicate, Expr::value(true))
         .filter(notification::Column::Id.eq(n.id))
+        .filter(notification::Column::Attempts.eq(n.attempts))
         .filter(notification::Column::Status.eq("sending"))
         .filter(notification::Column::ClaimedAt.lt(now - CLAIM_LEASE))
         .exec(db)
         .await?;
-    Ok((stale.rows_affected == 1).then_some(true))
+    Ok((stale.rows_affected == 1).then_some(Claim {
+        attempt,
+        possible_duplicate: true,
+    }))
 }
 
 /// Sends every unsent email of a case's steps up to `up_to` (with `None`,
@@ -197,7 +220,7 @@ where
     let mut done = Delivered::default();
     for n in pending {
         heartbeat().await;
-        let Some(possible_duplicate) = claim(db, &n).await? else {
+        let Some(claimed) = claim(db, &n).await? else {
             // Another attempt is sending it right now.
             done.failed += 1;
             continue;
@@ -208,7 +231,7 @@ where
                 subject: &n.subject,
                 body: &n.body,
                 message_id: &n.message_id,
-                possible_duplicate,
+                possible_duplicate: claimed.possible_duplicate,
             })
             .await;
         let (status, sent_at, error) = match result {
@@ -225,12 +248,15 @@ where
                 ("failed", None, Some(e.to_string()))
             }
         };
-        // Only the outcome is written; attempts and the flag came with the claim.
+        // Only the outcome is written, and only while this attempt still
+        // holds the claim (attempts and the flag came with it).
         notification::Entity::update_many()
             .col_expr(notification::Column::Status, Expr::value(status))
             .col_expr(notification::Column::SentAt, Expr::value(sent_at))
             .col_expr(notification::Column::LastError, Expr::value(error))
             .filter(notification::Column::Id.eq(n.id))
+            .filter(notification::Column::Attempts.eq(claimed.attempt))
+            .filter(notification::Column::Status.eq("sending"))
             .exec(db)
             .await?;
     }
@@ -290,6 +316,9 @@ pub async fn give_up<C: ConnectionTrait>(
         "emails could not be delivered; administrators alerted"
     );
     let mut queued = 0;
+    // Alerts take the step's number negated: no step has it, so an
+    // administrator who also had a notice of the step still gets the alert.
+    let alert_seq = -seq.abs();
     for admin in by_role(db, Role::Admin).await? {
         let message_id = alert_message_id(case_id, seq, &admin.email);
         let exists = of_step()
@@ -301,7 +330,7 @@ pub async fn give_up<C: ConnectionTrait>(
         }
         notification::ActiveModel {
             case_id: Set(case_id.to_string()),
-            seq: Set(seq),
+            seq: Set(alert_seq),
             recipient_user_id: Set(Some(admin.id.clone())),
             recipient_email: Set(admin.email.clone()),
             subject: Set(format!("Leeway could not deliver {} email(s) for {case_id}", lost.len())),

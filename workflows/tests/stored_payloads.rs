@@ -61,7 +61,8 @@ fn stored_payloads_tolerate_added_fields() {
         serde_json::from_value::<RecordOutcome>(v).unwrap(),
         RecordOutcome::Recorded {
             fresh: true,
-            to_deliver: false
+            to_deliver: false,
+            ..
         }
     ));
 }

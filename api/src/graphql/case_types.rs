@@ -221,21 +221,25 @@ impl CaseCore {
         };
         Ok(rows
             .into_iter()
-            .map(|n| NotificationView {
-                step: n.seq,
-                recipient_email: match (&own_people, &n.recipient_user_id) {
-                    (None, _) => Some(n.recipient_email),
-                    (Some(own), Some(user)) if own.contains(user) => Some(n.recipient_email),
-                    (Some(_), _) => None,
-                },
-                subject: n.subject,
-                status: n.status,
-                attempts: n.attempts,
-                message_id: n.message_id,
-                last_error: n.last_error,
-                created_at: n.created_at,
-                sent_at: n.sent_at,
-                possible_duplicate: n.possible_duplicate,
+            .map(|n| {
+                let shown = match (&own_people, &n.recipient_user_id) {
+                    (None, _) => true,
+                    (Some(own), Some(user)) => own.contains(user),
+                    (Some(_), None) => false,
+                };
+                NotificationView {
+                    step: n.seq,
+                    recipient_email: shown.then_some(n.recipient_email),
+                    // A relay's error names the address too.
+                    last_error: if shown { n.last_error } else { None },
+                    subject: n.subject,
+                    status: n.status,
+                    attempts: n.attempts,
+                    message_id: n.message_id,
+                    created_at: n.created_at,
+                    sent_at: n.sent_at,
+                    possible_duplicate: n.possible_duplicate,
+                }
             })
             .collect())
     }

@@ -5,6 +5,7 @@ use super::network_types::{MembershipView, NetworkView};
 use super::{app, caller};
 use crate::error::ApiError;
 use async_graphql::{Context, ID, Object, Result};
+use leeway_machines::network::application::NetworkApplication;
 use leeway_machines::network::membership::{MembershipCase, MembershipCommand, MembershipMachine};
 use leeway_machines::network::program::NetworkCommand;
 use leeway_workflows::engine::host::CaseInput;
@@ -73,11 +74,15 @@ impl NetworkMutation {
             &(&network, &application),
             |id| async {
                 let org = who.actor.organisation_id.clone();
-                // Bad input is refused as such before anything else is said.
-                let draft = app
-                    .application_draft(&id, &org, &application.clone().into())
-                    .await?;
+                // Bad input is refused as such before anything else is
+                // said, and nothing is stored for an application refused.
+                let application: NetworkApplication = application.clone().into();
+                let problems = application.check_shape();
+                if !problems.is_empty() {
+                    return Err(ApiError::Validation(problems.join("; ")));
+                }
                 app.refuse_second_application(rules, &org, &id).await?;
+                let draft = app.application_draft(&id, &org, &application).await?;
                 Ok(CaseInput::open(
                     MembershipCase::new(id, rules, org, who.actor.user_id.clone(), draft),
                     rules.clone(),

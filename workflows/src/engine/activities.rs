@@ -42,8 +42,9 @@ impl CaseActivities {
         Ok(record::record(&self.db, &input).await?)
     }
 
-    /// Heartbeats after each message, so a worker that dies mid-delivery
-    /// is noticed within the heartbeat timeout and another takes over.
+    /// One round of a case's email. Heartbeats before each message, so a
+    /// worker that dies mid-round is noticed within the heartbeat timeout
+    /// and another takes over.
     #[activity]
     pub async fn deliver_emails(
         self: Arc<Self>,

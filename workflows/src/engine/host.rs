@@ -290,14 +290,16 @@ fn command_delivery_options() -> ActivityOptions {
         .build()
 }
 
-/// One attempt at a case's unsent email. It heartbeats after every
-/// message, so an attempt that dies with its worker is retried within
-/// seconds; a relay that refuses is not an activity failure (the workflow
-/// decides when to try again), so the activity's own retries are for
-/// crashes and the database only.
+/// One round at a case's unsent email, as an activity: a local activity
+/// would hold the workflow task open while a slow relay answers, and with
+/// it every command's answer. The round heartbeats before each message, so
+/// one that dies with its worker is retried within seconds; each message's
+/// short claim keeps what was being sent from going twice unflagged. A
+/// relay that refuses is not a failure of the round (the workflow decides
+/// when to try again), so retries here are for crashes and the database.
 fn email_delivery_options() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
-        .heartbeat_timeout(Duration::from_secs(10))
+        .heartbeat_timeout(Duration::from_secs(15))
         .retry_policy(
             RetryPolicy::builder()
                 .initial_interval(Duration::from_secs(1))
@@ -316,12 +318,14 @@ fn email_backoff(rules: &NotificationRules, failures: u32) -> Duration {
     Duration::from_secs(wait.min(rules.longest_wait.seconds().max(first)))
 }
 
-/// Giving up only writes rows; it is retried until it has.
+/// Giving up only writes rows; it is retried a while, and a failure to
+/// alert never holds up the case's email for good.
 fn give_up_options() -> ActivityOptions {
     ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
         .retry_policy(
             RetryPolicy::builder()
                 .maximum_interval(Duration::from_secs(60))
+                .maximum_attempts(10)
                 .build(),
         )
         .build()
@@ -392,14 +396,23 @@ async fn commit<W: Hosted>(
         .execute_local_activity(CaseActivities::record_step, record, record_options())
         .await;
     match outcome {
-        Ok(RecordOutcome::Recorded { to_deliver, .. }) => {
+        Ok(RecordOutcome::Recorded {
+            to_deliver,
+            emails,
+            commands,
+            ..
+        }) => {
             ctx.state_mut(|s| {
                 let host = s.host_mut();
                 host.case = accepted.decision.case;
                 host.seq = seq;
                 host.checkpoint |= accepted.checkpoint;
-                if to_deliver {
+                // Only what the step queued is delivered: each delivery
+                // costs the engine a round trip or two.
+                if commands.unwrap_or(to_deliver) {
                     host.deliveries.push_back(seq);
+                }
+                if emails.unwrap_or(to_deliver) {
                     host.emails.push_back(seq);
                 }
                 if let Some(origin) = origin {

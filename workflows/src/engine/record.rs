@@ -19,8 +19,8 @@ use leeway_machines::engine::effect::Effect;
 use leeway_machines::engine::notice::Notice;
 use leeway_machines::engine::refusal::Refusal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -60,7 +60,16 @@ pub struct StepRecord {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum RecordOutcome {
     /// `fresh` is false for a retry that found its step already recorded.
-    Recorded { fresh: bool, to_deliver: bool },
+    /// `to_deliver` says the step queued something; `emails` and
+    /// `commands` say what (absent from outcomes recorded before them).
+    Recorded {
+        fresh: bool,
+        to_deliver: bool,
+        #[serde(default)]
+        emails: Option<bool>,
+        #[serde(default)]
+        commands: Option<bool>,
+    },
     /// Nothing was written; the command is refused.
     Refused { refusal: Refusal },
 }
@@ -70,6 +79,14 @@ pub enum RecordOutcome {
 /// written; any other error is the moment's and is worth retrying.
 pub async fn record(db: &DatabaseConnection, step: &StepRecord) -> Result<RecordOutcome, DbErr> {
     let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Take SQLite's write lock first. A transaction that reads before
+        // it writes is refused outright (SQLITE_BUSY, no waiting) when
+        // another writer commits in between; one that starts by writing
+        // waits its turn.
+        txn.execute_unprepared("UPDATE cases SET last_seq = last_seq WHERE 0 = 1")
+            .await?;
+    }
     match write(&txn, step).await {
         Ok(Ok(outcome)) => {
             txn.commit().await?;
@@ -114,9 +131,12 @@ async fn write<C: ConnectionTrait>(
         state_hash: None,
     };
     if audit::recorded_at(db, step.seq, &entry).await? {
+        let (emails, commands) = deliveries(db, case_id, step.seq).await?;
         return Ok(Ok(RecordOutcome::Recorded {
             fresh: false,
-            to_deliver: has_deliveries(db, case_id, step.seq).await?,
+            to_deliver: emails + commands > 0,
+            emails: Some(emails > 0),
+            commands: Some(commands > 0),
         }));
     }
     let step_ref = StepRef {
@@ -176,6 +196,8 @@ async fn write<C: ConnectionTrait>(
     Ok(Ok(RecordOutcome::Recorded {
         fresh: true,
         to_deliver: emails + commands > 0,
+        emails: Some(emails > 0),
+        commands: Some(commands > 0),
     }))
 }
 
@@ -198,11 +220,12 @@ async fn document_exists<C: ConnectionTrait>(
     )
 }
 
-async fn has_deliveries<C: ConnectionTrait>(
+/// The emails and commands a step queued.
+async fn deliveries<C: ConnectionTrait>(
     db: &C,
     case_id: &str,
     seq: i32,
-) -> Result<bool, DbErr> {
+) -> Result<(u64, u64), DbErr> {
     let emails = notification::Entity::find()
         .filter(notification::Column::CaseId.eq(case_id))
         .filter(notification::Column::Seq.eq(seq))
@@ -213,7 +236,7 @@ async fn has_deliveries<C: ConnectionTrait>(
         .filter(case_command::Column::FromSeq.eq(seq))
         .count(db)
         .await?;
-    Ok(emails + commands > 0)
+    Ok((emails, commands))
 }
 
 async fn write_header<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<(), DbErr> {

@@ -127,7 +127,8 @@ impl StateInfo for MembershipState {
     /// The review's score and summary are the approver's to weigh first.
     fn withheld_from_applicant(self) -> &'static [&'static str] {
         match self {
-            S::Reviewed => &["review"],
+            // Withdrawn, it may never have been decided.
+            S::Reviewed | S::Withdrawn => &["review"],
             _ => &[],
         }
     }

@@ -104,7 +104,8 @@ impl StateInfo for WaiverState {
     /// recommendation is the district's to read once the approver decides.
     fn withheld_from_applicant(self) -> &'static [&'static str] {
         match self {
-            S::Recommended => &["declare_conflict", "recommend"],
+            // Withdrawn, it may never have been decided.
+            S::Recommended | S::Withdrawn => &["declare_conflict", "recommend"],
             _ => &["declare_conflict"],
         }
     }
