@@ -3,6 +3,7 @@
 //! API serves edited (a state, a term's end, an item's decision, a form's
 //! text); a whole case deleted, chain and all; and the register of chain
 //! heads cut too, which the sealed tree head catches.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_entities::{case, case_document, waiver_item, waiver_request};
 use leeway_tests::{TestApp, demo_waiver_content};
 use leeway_workflows::audit::{self, VerifyReport};

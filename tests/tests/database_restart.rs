@@ -5,6 +5,7 @@
 //! test's own cluster, so restarting it disturbs no other test. It runs in
 //! the PostgreSQL pass of the suite (`DATABASE_URL` naming a server); on
 //! SQLite there is no server to restart.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_tests::TestApp;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! Email through a relay that goes down: retried with backoff for as long
 //! as the profile says, with no one acting; then given up on, with the
 //! administrators alerted. Each of these tests has its own relay.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_tests::TestApp;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -105,7 +106,7 @@ async fn a_relay_down_past_the_retry_time_alerts_the_administrators() {
     };
     let data = app
         .eventually(ADMIN, NOTES, v.clone(), Duration::from_secs(40), |d| {
-            notes(d).iter().any(|n| alerted(n))
+            notes(d).iter().any(&alerted)
         })
         .await;
     for n in notes(&data).iter().filter(|n| !alerted(n)) {

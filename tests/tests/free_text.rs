@@ -4,6 +4,7 @@
 //! arguments come from the schema itself, so a new one is covered the day
 //! it is added. Each must be refused as bad input, never accepted and
 //! never answered UNAVAILABLE, and the cases must work afterwards.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_tests::{FAST_CLOCKS, TestApp};
 use serde_json::{Map, Value, json};
 

@@ -2,6 +2,7 @@
 //! still answer in GraphQL's error shape with a code; introspection works
 //! for code generators; liveness and readiness; failed sign-ins leave a
 //! trail without the token.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_tests::TestApp;
 use serde_json::{Value, json};
 

@@ -4,6 +4,7 @@
 //! relay had taken them, Leeway had not recorded it), each flagged as a
 //! possible duplicate. This test has its own Temporal (the embedded dev
 //! server, kept in its data directory), database and relay.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_tests::smtp::SmtpCapture;
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -2,6 +2,7 @@
 //! case's history stays bounded (each document lives in the database, the
 //! history carries its hash), no event comes near Temporal's 2 MiB payload
 //! limit, and the case still takes commands afterwards.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_tests::TestApp;
 use serde_json::{Value, json};
 
