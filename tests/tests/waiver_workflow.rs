@@ -26,28 +26,7 @@ fn q(op: &str, args: &str) -> String {
 }
 
 fn content(title: &str) -> Value {
-    json!({
-        "title": title,
-        "applicantKind": "INNOVATION_ZONE",
-        "schoolIds": ["riverbend-high", "riverbend-middle"],
-        "items": [
-            { "citation": "DS 22-7-101", "rationale": "Students advance on demonstrated mastery, not hours.",
-              "replacementPractice": "Competency assessments with a 90-day mastery window.",
-              "goal": "Raise on-time graduation by 5 points.", "measure": "Four-year cohort graduation rate." },
-            { "citation": "DS 22-7-205", "rationale": "Flexible calendar for internships.",
-              "replacementPractice": "Equivalent hours through work-based learning.",
-              "goal": "Every senior completes an internship.", "measure": "Internship completion rate." }
-        ],
-        "studentsAffected": 2330,
-        "grades": ["6", "7", "8", "9", "10", "11", "12"],
-        "subgroups": ["english_learners", "economically_disadvantaged"],
-        "resources": "Two instructional coaches; a mastery-tracking system.",
-        "localSupport": {
-            "boardVote": { "yes": 5, "no": 2, "membership": 7 },
-            "staffVote": { "yes": 88, "no": 12, "eligible": 104, "secretBallot": true, "certifiedBy": "Riverbend faculty panel" },
-            "parentConsultation": "Three community forums in March."
-        }
-    })
+    leeway_tests::demo_waiver_content(title)
 }
 
 async fn open(app: &TestApp, title: &str) -> String {
