@@ -91,9 +91,11 @@ impl RunningApp {
         let worker_settings = temporal.clone();
         let db_url = settings.database_url.clone();
         let mail = settings.mail.clone();
-        let worker =
-            tokio::task::spawn_blocking(move || worker::spawn(worker_settings, db_url, mail))
-                .await??;
+        let rules = settings.profile.notifications.clone();
+        let worker = tokio::task::spawn_blocking(move || {
+            worker::spawn(worker_settings, db_url, mail, rules)
+        })
+        .await??;
         let client = worker::connect_client(&temporal).await?;
         let mailer = leeway_workflows::mailer::Mailer::new(&settings.mail)?;
         let app = AppContext {

@@ -24,7 +24,10 @@ use temporalio_client::errors::{
 
 /// How long a client waits for a step to be recorded before it is told
 /// to retry with the same idempotency key (the step itself carries on).
-const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// On a deadline day steps queue behind each other in Temporal, and an
+/// answer that comes late beats one that says "try again": so as long as
+/// a proxy in front is likely to wait (nginx gives up after 60 s).
+const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(55);
 
 pub fn new_case_id(prefix: &str) -> String {
     let mut b = [0u8; 5];
@@ -103,11 +106,9 @@ impl AppContext {
     /// retried key) and waits for the opening step.
     pub async fn open_case<W: CaseWorkflow>(
         &self,
-        mut input: CaseInput<W::Machine>,
+        input: CaseInput<W::Machine>,
         update_id: Option<String>,
     ) -> ApiResult<case::Model> {
-        // Every case carries the state's email retry rules from its start.
-        input.notifications = self.profile.notifications.clone();
         let id = W::Machine::header(&input.case).id;
         let opened = W::open(&self.temporal, &self.task_queue, input, update_id);
         match tokio::time::timeout(COMMAND_WAIT, opened).await {
@@ -202,8 +203,8 @@ impl AppContext {
             .ok_or_else(|| ApiError::NotFound(format!("There is no case `{case_id}`.")))?;
         // Once staff have fixed the relay, what was given up on goes too.
         outbox::requeue_undeliverable(&self.db, case_id).await?;
-        let no_heartbeat = || async {};
-        if let Err(e) = outbox::deliver(&self.db, &self.mailer, case_id, None, no_heartbeat).await {
+        let rules = &self.profile.notifications;
+        if let Err(e) = outbox::deliver_case(&self.db, &self.mailer, rules, case_id).await {
             // The rows now say what failed; the case shows them.
             tracing::warn!(error = %e, "redelivery left some emails unsent");
         }

@@ -204,9 +204,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 namespace: s.namespace,
                 task_queue: s.task_queue,
             };
-            let handle =
-                tokio::task::spawn_blocking(move || worker::spawn(t, s.database_url, s.mail))
-                    .await??;
+            let rules = s.profile.notifications.clone();
+            let handle = tokio::task::spawn_blocking(move || {
+                worker::spawn(t, s.database_url, s.mail, rules)
+            })
+            .await??;
             println!("Worker running. Press Ctrl-C to stop.");
             shutdown_signal().await;
             let _ = tokio::task::spawn_blocking(move || handle.stop()).await;

@@ -28,6 +28,11 @@ pub struct Model {
     /// stopped between the relay's answer and the record): the recipient
     /// may have it twice. It carries `X-Leeway-Possible-Duplicate: yes`.
     pub possible_duplicate: bool,
+    /// When a failed message is tried again; `None`: at once.
+    pub next_attempt_at: Option<DateTimeUtc>,
+    /// The first failed attempt of the outage it is in; the profile's
+    /// retry time runs from here.
+    pub failing_since: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

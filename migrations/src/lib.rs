@@ -6,6 +6,7 @@ mod m0001_initial;
 mod m0002_case_engine;
 mod m0003_email_delivery;
 mod m0004_audit_register;
+mod m0005_email_schedule;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_case_engine::Migration),
             Box::new(m0003_email_delivery::Migration),
             Box::new(m0004_audit_register::Migration),
+            Box::new(m0005_email_schedule::Migration),
         ]
     }
 }

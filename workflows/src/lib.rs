@@ -7,6 +7,7 @@ pub mod audit_seal;
 pub mod audit_tree;
 pub mod audit_verify;
 pub mod bench_workflow;
+pub mod email_dispatcher;
 pub mod engine;
 pub mod mailer;
 pub mod outbox;

@@ -1,15 +1,19 @@
 //! The notification outbox. Transitions queue one row per recipient inside
-//! their transaction; delivery sends what is not yet sent and records the
-//! outcome, so a step's email goes out once even when delivery is retried.
+//! their transaction; the dispatcher (`email_dispatcher`) sends what is
+//! due and records each outcome, so a step's email goes out once even when
+//! delivery is retried. A message that fails waits longer each time, as
+//! the profile's `[notifications]` say, until its retry time runs out.
 use crate::mailer::{MailError, Mailer, OutgoingEmail};
 use chrono::Utc;
+use futures::{StreamExt, stream};
 use leeway_entities::{notification, user};
 use leeway_machines::domain::actor::Role;
+use leeway_machines::domain::notification_rules::NotificationRules;
 use leeway_machines::engine::notice::{Audience, Notice};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -129,15 +133,44 @@ pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(20);
 // A send is cut off well inside its claim (see `mailer::SMTP_TIMEOUT`).
 const _: () = assert!(crate::mailer::SMTP_TIMEOUT.as_secs() * 2 < 20);
 
-/// What one delivery round did.
+/// What one pass over the outbox did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Delivered {
     pub sent: u32,
     /// Not sent this time (the relay is down, or another attempt holds
     /// the message); to be tried again.
     pub failed: u32,
-    /// Refused by the relay for good; the administrators are told.
+    /// Refused by the relay for good, or still failing when the profile's
+    /// retry time ran out; the administrators are told.
     pub undeliverable: u32,
+}
+
+impl Delivered {
+    fn add(&mut self, attempt: Attempt) {
+        match attempt {
+            Attempt::Sent => self.sent += 1,
+            Attempt::Failed | Attempt::Busy => self.failed += 1,
+            Attempt::Undeliverable | Attempt::OutOfTime => self.undeliverable += 1,
+        }
+    }
+
+    pub fn tried(&self) -> u32 {
+        self.sent + self.failed + self.undeliverable
+    }
+}
+
+/// What became of one message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Attempt {
+    Sent,
+    /// Failed for now; due again after a wait.
+    Failed,
+    /// Another attempt holds it.
+    Busy,
+    /// Refused for good.
+    Undeliverable,
+    /// Still failing when the retry time ran out.
+    OutOfTime,
 }
 
 /// A message this attempt holds: its attempt number fences the outcome
@@ -190,75 +223,168 @@ async fn claim<C: ConnectionTrait>(
     }))
 }
 
-/// Sends every unsent email of a case's steps up to `up_to` (with `None`,
-/// all of them) and records each outcome. Each message is claimed before
-/// it is sent, so at most one attempt is ever sending it; `heartbeat` is
-/// called before each message, so an attempt that dies is noticed within
-/// seconds. Messages the relay refuses for good become `undeliverable`;
-/// those that failed for now stay `failed`, to be tried again.
-pub async fn deliver<C, H, F>(
+/// The wait before the next try after `failures` failed attempts:
+/// doubling from the profile's first retry, up to its longest wait.
+pub fn retry_wait(rules: &NotificationRules, failures: u32) -> std::time::Duration {
+    let first = rules.first_retry.seconds().max(1);
+    let wait = first.saturating_mul(1u64 << failures.saturating_sub(1).min(30));
+    std::time::Duration::from_secs(wait.min(rules.longest_wait.seconds().max(first)))
+}
+
+fn is_alert(n: &notification::Model) -> bool {
+    n.message_id.contains(".alert.")
+}
+
+/// Claims, sends and records one message. Only the outcome is written,
+/// and only while this attempt still holds the claim. A message that
+/// becomes undeliverable has the administrators alerted (not for an
+/// alert: nobody is alerted about an alert).
+async fn deliver_one<C: ConnectionTrait>(
     db: &C,
     mailer: &Mailer,
-    case_id: &str,
-    up_to: Option<i32>,
-    heartbeat: H,
-) -> Result<Delivered, DbErr>
-where
-    C: ConnectionTrait,
-    H: Fn() -> F,
-    F: std::future::Future<Output = ()>,
-{
-    let mut pending = notification::Entity::find().filter(notification::Column::CaseId.eq(case_id));
-    if let Some(seq) = up_to {
-        pending = pending.filter(notification::Column::Seq.lte(seq));
+    rules: &NotificationRules,
+    n: &notification::Model,
+) -> Result<Attempt, DbErr> {
+    let Some(claimed) = claim(db, n).await? else {
+        return Ok(Attempt::Busy);
+    };
+    let result = mailer
+        .send(OutgoingEmail {
+            to: &n.recipient_email,
+            subject: &n.subject,
+            body: &n.body,
+            message_id: &n.message_id,
+            possible_duplicate: claimed.possible_duplicate,
+        })
+        .await;
+    let now = Utc::now();
+    let since = n.failing_since.unwrap_or(now);
+    let (attempt, status, error) = match result {
+        Ok(()) => (Attempt::Sent, "sent", None),
+        Err(e @ MailError::Rejected(_)) | Err(e @ MailError::Address(..)) => {
+            (Attempt::Undeliverable, "undeliverable", Some(e.to_string()))
+        }
+        Err(e) if now - since >= rules.retry_for.chrono() => {
+            (Attempt::OutOfTime, "undeliverable", Some(e.to_string()))
+        }
+        Err(e) => (Attempt::Failed, "failed", Some(e.to_string())),
+    };
+    let failing = attempt != Attempt::Sent;
+    let next = (attempt == Attempt::Failed).then(|| {
+        let failures = u32::try_from(claimed.attempt).unwrap_or(1);
+        now + chrono::Duration::from_std(retry_wait(rules, failures)).unwrap_or_default()
+    });
+    notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::value(status))
+        .col_expr(
+            notification::Column::SentAt,
+            Expr::value((attempt == Attempt::Sent).then_some(now)),
+        )
+        .col_expr(notification::Column::LastError, Expr::value(error))
+        .col_expr(notification::Column::NextAttemptAt, Expr::value(next))
+        .col_expr(
+            notification::Column::FailingSince,
+            Expr::value(failing.then_some(since)),
+        )
+        .filter(notification::Column::Id.eq(n.id))
+        .filter(notification::Column::Attempts.eq(claimed.attempt))
+        .filter(notification::Column::Status.eq("sending"))
+        .exec(db)
+        .await?;
+    if matches!(attempt, Attempt::Undeliverable | Attempt::OutOfTime) && !is_alert(n) {
+        give_up(db, &n.case_id, n.seq, attempt == Attempt::OutOfTime).await?;
     }
-    let pending = pending
+    Ok(attempt)
+}
+
+/// Sends messages one after another, in the order given.
+async fn deliver_in_order<C: ConnectionTrait>(
+    db: &C,
+    mailer: &Mailer,
+    rules: &NotificationRules,
+    messages: &[notification::Model],
+) -> Result<Delivered, DbErr> {
+    let mut done = Delivered::default();
+    for n in messages {
+        done.add(deliver_one(db, mailer, rules, n).await?);
+    }
+    Ok(done)
+}
+
+/// Every unsent email of one case, now, whatever its wait (an
+/// administrator's redelivery).
+pub async fn deliver_case<C: ConnectionTrait>(
+    db: &C,
+    mailer: &Mailer,
+    rules: &NotificationRules,
+    case_id: &str,
+) -> Result<Delivered, DbErr> {
+    let pending = notification::Entity::find()
+        .filter(notification::Column::CaseId.eq(case_id))
         .filter(notification::Column::Status.is_in(["queued", "failed", "sending"]))
         .order_by_asc(notification::Column::Id)
         .all(db)
         .await?;
+    deliver_in_order(db, mailer, rules, &pending).await
+}
+
+/// Messages due now: new ones, failed ones whose wait is over, and ones
+/// whose attempt died (a claim past its lease). The oldest first.
+async fn due<C: ConnectionTrait>(db: &C, limit: u64) -> Result<Vec<notification::Model>, DbErr> {
+    let now = Utc::now();
+    notification::Entity::find()
+        .filter(
+            Condition::any()
+                .add(notification::Column::Status.eq("queued"))
+                .add(
+                    Condition::all()
+                        .add(notification::Column::Status.eq("failed"))
+                        .add(
+                            Condition::any()
+                                .add(notification::Column::NextAttemptAt.is_null())
+                                .add(notification::Column::NextAttemptAt.lte(now)),
+                        ),
+                )
+                .add(
+                    Condition::all()
+                        .add(notification::Column::Status.eq("sending"))
+                        .add(notification::Column::ClaimedAt.lt(now - CLAIM_LEASE)),
+                ),
+        )
+        .order_by_asc(notification::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// One pass over what is due, at most `limit` messages: cases side by
+/// side (`cases_at_once` of them), each case's messages in the order its
+/// steps queued them, so one slow recipient holds up no other case.
+pub async fn deliver_due(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    rules: &NotificationRules,
+    limit: u64,
+    cases_at_once: usize,
+) -> Result<Delivered, DbErr> {
+    let mut by_case: Vec<(String, Vec<notification::Model>)> = Vec::new();
+    for n in due(db, limit).await? {
+        match by_case.iter_mut().find(|(case, _)| *case == n.case_id) {
+            Some((_, list)) => list.push(n),
+            None => by_case.push((n.case_id.clone(), vec![n])),
+        }
+    }
+    let passes: Vec<Result<Delivered, DbErr>> = stream::iter(by_case)
+        .map(|(_, messages)| async move { deliver_in_order(db, mailer, rules, &messages).await })
+        .buffer_unordered(cases_at_once.max(1))
+        .collect()
+        .await;
     let mut done = Delivered::default();
-    for n in pending {
-        heartbeat().await;
-        let Some(claimed) = claim(db, &n).await? else {
-            // Another attempt is sending it right now.
-            done.failed += 1;
-            continue;
-        };
-        let result = mailer
-            .send(OutgoingEmail {
-                to: &n.recipient_email,
-                subject: &n.subject,
-                body: &n.body,
-                message_id: &n.message_id,
-                possible_duplicate: claimed.possible_duplicate,
-            })
-            .await;
-        let (status, sent_at, error) = match result {
-            Ok(()) => {
-                done.sent += 1;
-                ("sent", Some(Utc::now()), None)
-            }
-            Err(e @ MailError::Rejected(_)) | Err(e @ MailError::Address(..)) => {
-                done.undeliverable += 1;
-                ("undeliverable", None, Some(e.to_string()))
-            }
-            Err(e) => {
-                done.failed += 1;
-                ("failed", None, Some(e.to_string()))
-            }
-        };
-        // Only the outcome is written, and only while this attempt still
-        // holds the claim (attempts and the flag came with it).
-        notification::Entity::update_many()
-            .col_expr(notification::Column::Status, Expr::value(status))
-            .col_expr(notification::Column::SentAt, Expr::value(sent_at))
-            .col_expr(notification::Column::LastError, Expr::value(error))
-            .filter(notification::Column::Id.eq(n.id))
-            .filter(notification::Column::Attempts.eq(claimed.attempt))
-            .filter(notification::Column::Status.eq("sending"))
-            .exec(db)
-            .await?;
+    for pass in passes {
+        let pass = pass?;
+        done.sent += pass.sent;
+        done.failed += pass.failed;
+        done.undeliverable += pass.undeliverable;
     }
     Ok(done)
 }
@@ -283,6 +409,8 @@ pub async fn give_up<C: ConnectionTrait>(
             .col_expr(notification::Column::Status, Expr::value("undeliverable"))
             .filter(notification::Column::CaseId.eq(case_id))
             .filter(notification::Column::Seq.lte(seq))
+            // Alerts (at negated step numbers) keep their own retry time.
+            .filter(notification::Column::Seq.gt(0))
             .filter(notification::Column::Status.is_in(["queued", "failed", "sending"]))
             .exec(db)
             .await?;
@@ -362,17 +490,45 @@ pub fn alert_message_id(case_id: &str, seq: i32, email: &str) -> String {
 }
 
 /// Makes a case's undeliverable emails (not the alerts about them) due
-/// again, for an administrator's redelivery.
+/// again, with a fresh retry time, for an administrator's redelivery.
 pub async fn requeue_undeliverable<C: ConnectionTrait>(
     db: &C,
     case_id: &str,
 ) -> Result<u64, DbErr> {
     Ok(notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::value("failed"))
+        .col_expr(
+            notification::Column::NextAttemptAt,
+            Expr::value(None::<chrono::DateTime<Utc>>),
+        )
+        .col_expr(
+            notification::Column::FailingSince,
+            Expr::value(None::<chrono::DateTime<Utc>>),
+        )
         .filter(notification::Column::CaseId.eq(case_id))
         .filter(notification::Column::Status.eq("undeliverable"))
         .filter(notification::Column::MessageId.not_like("%.alert.%"))
         .exec(db)
         .await?
         .rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leeway_machines::domain::duration::ClockDuration;
+
+    #[test]
+    fn retry_waits_double_from_the_first_up_to_the_longest() {
+        let rules = NotificationRules {
+            retry_for: ClockDuration::days(3),
+            first_retry: ClockDuration::from_seconds(10),
+            longest_wait: ClockDuration::from_seconds(3_600),
+        };
+        let waits: Vec<u64> = [1, 2, 3, 4, 9, 10, 40]
+            .iter()
+            .map(|f| retry_wait(&rules, *f).as_secs())
+            .collect();
+        assert_eq!(waits, [10, 20, 40, 80, 2_560, 3_600, 3_600]);
+    }
 }

@@ -1,12 +1,16 @@
 //! The Temporal worker: registers every workflow and activity and polls the
 //! task queue. The SDK's worker future is not `Send`, so it runs on a
 //! thread of its own with its own runtime and database pool.
+use crate::email_dispatcher::EmailDispatcher;
 use crate::engine::activities::CaseActivities;
 use crate::mailer::{MailSettings, Mailer};
 use crate::programs;
-use std::sync::mpsc;
+use leeway_machines::domain::notification_rules::NotificationRules;
+use std::sync::{Arc, mpsc};
 use temporalio_client::{Client, ClientOptions, Connection, ConnectionOptions};
+use temporalio_sdk::runtime::PollerBehavior;
 use temporalio_sdk::{Runtime, Worker, WorkerOptions};
+use tokio::sync::Notify;
 
 #[derive(Clone, Debug)]
 pub struct TemporalSettings {
@@ -87,10 +91,13 @@ impl WorkerHandle {
 }
 
 /// Starts a worker thread and returns once it is polling (or failed to start).
+/// Beside the worker runs this process's email dispatcher, with the
+/// state's `[notifications]` rules.
 pub fn spawn(
     temporal: TemporalSettings,
     database_url: String,
     mail: MailSettings,
+    rules: NotificationRules,
 ) -> Result<WorkerHandle, WorkerError> {
     let (tx, rx) = mpsc::channel::<Result<Box<dyn Fn() + Send + Sync>, WorkerError>>();
     let thread = std::thread::Builder::new()
@@ -115,15 +122,30 @@ pub fn spawn(
                     let mailer =
                         Mailer::new(&mail).map_err(|e| WorkerError::Start(e.to_string()))?;
                     let client = connect_client(&temporal).await?;
+                    let email_wake = Arc::new(Notify::new());
+                    tokio::spawn(
+                        EmailDispatcher {
+                            db: db.clone(),
+                            mailer,
+                            rules,
+                            wake: email_wake.clone(),
+                        }
+                        .run(),
+                    );
                     let runtime = Runtime::from_current_tokio(Default::default())
                         .map_err(|e| WorkerError::Start(e.to_string()))?;
                     let mut options = WorkerOptions::new(temporal.task_queue.clone())
                         .register_workflow::<crate::bench_workflow::BareUpdateWorkflow>()
                         .map_err(|e| WorkerError::Start(e.to_string()))?
+                        // A deadline day opens hundreds of cases at once: their
+                        // first tasks come from the shared queue, which the
+                        // default (one poller in five) starves.
+                        .workflow_task_poller_behavior(PollerBehavior::SimpleMaximum(16))
+                        .nonsticky_to_sticky_poll_ratio(0.5)
                         .register_activities(CaseActivities {
                             db,
-                            mailer,
                             temporal: client.clone(),
+                            email_wake,
                         })
                         .build();
                     programs::register(&mut options)

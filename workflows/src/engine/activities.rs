@@ -1,32 +1,28 @@
-//! The engine's activities: the only place workflows touch the database,
-//! the mail relay and other cases. Each is idempotent, keyed by case id
-//! and step number.
+//! The engine's activities: the only place workflows touch the database
+//! and other cases (email goes out through the dispatcher beside them).
+//! Each is idempotent, keyed by case id and step number.
 use super::delivery;
 use super::record::{self, RecordOutcome, StepRecord};
-use crate::mailer::Mailer;
-use crate::outbox::{self, Delivered};
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use temporalio_client::Client;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
+use tokio::sync::Notify;
 
 pub struct CaseActivities {
     pub db: DatabaseConnection,
-    pub mailer: Mailer,
     /// For commands to other cases' workflows.
     pub temporal: Client,
+    /// Tells this process's email dispatcher that a step queued email.
+    pub email_wake: Arc<Notify>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DeliveryRequest {
     pub case_id: String,
     pub seq: i32,
-    /// Giving up: also make what is still unsent undeliverable (the retry
-    /// time ran out), not only alert about what the relay refused.
-    #[serde(default)]
-    pub give_up_pending: bool,
 }
 
 #[activities]
@@ -39,41 +35,14 @@ impl CaseActivities {
         _ctx: ActivityContext,
         input: StepRecord,
     ) -> Result<RecordOutcome, ActivityError> {
-        Ok(record::record(&self.db, &input).await?)
-    }
-
-    /// One round of a case's email. Heartbeats before each message, so a
-    /// worker that dies mid-round is noticed within the heartbeat timeout
-    /// and another takes over.
-    #[activity]
-    pub async fn deliver_emails(
-        self: Arc<Self>,
-        ctx: ActivityContext,
-        input: DeliveryRequest,
-    ) -> Result<Delivered, ActivityError> {
-        let heartbeat = || async {
-            let _ = ctx.record_heartbeat(()).await;
-        };
-        Ok(outbox::deliver(
-            &self.db,
-            &self.mailer,
-            &input.case_id,
-            Some(input.seq),
-            heartbeat,
-        )
-        .await?)
-    }
-
-    /// After the profile's retry time: the step's unsent emails become
-    /// undeliverable and the administrators are alerted (by email, queued
-    /// for the same step). Answers the number of alerts queued.
-    #[activity]
-    pub async fn give_up_emails(
-        self: Arc<Self>,
-        _ctx: ActivityContext,
-        input: DeliveryRequest,
-    ) -> Result<u32, ActivityError> {
-        Ok(outbox::give_up(&self.db, &input.case_id, input.seq, input.give_up_pending).await?)
+        let outcome = record::record(&self.db, &input).await?;
+        if let RecordOutcome::Recorded {
+            emails: Some(true), ..
+        } = &outcome
+        {
+            self.email_wake.notify_one();
+        }
+        Ok(outcome)
     }
 
     #[activity]

@@ -1,10 +1,11 @@
 //! The workflow host: what every program's workflow does, written once.
 //! One workflow per case; every command is an update whose validator runs
 //! the pure machine, so a refused command never enters history. The
-//! handler records the step (a local activity, one database transaction)
-//! and only then makes it the case's state. Clocks are timers; emails and
-//! commands to other cases are delivered beside them; a long-lived case
-//! continues as new at its machine's checkpoints or when its history grows.
+//! handler records the step (a local activity, one database transaction,
+//! which also queues the step's email for the dispatcher) and only then
+//! makes it the case's state. Clocks are timers; commands to other cases
+//! are delivered beside them; a long-lived case continues as new at its
+//! machine's checkpoints or when its history grows.
 //!
 //! What Temporal stores here (`CaseInput`, `CommandEnvelope`,
 //! `StepReceipt`, the record outcome) must keep deserializing as fields
@@ -15,7 +16,6 @@ use super::activities::{CaseActivities, DeliveryRequest};
 use super::record::{OpenClock, RecordOutcome, StepRecord};
 use chrono::{DateTime, TimeZone, Utc};
 use leeway_machines::domain::actor::Actor;
-use leeway_machines::domain::notification_rules::NotificationRules;
 use leeway_machines::engine::refusal::Refusal;
 use leeway_machines::engine::transition::StateInfo;
 use leeway_machines::engine::{CaseMachine, Decision, step};
@@ -52,17 +52,6 @@ pub struct CaseInput<M: CaseMachine> {
     /// Steps whose commands to other cases are still to be delivered.
     #[serde(default)]
     pub deliveries: Vec<u32>,
-    /// Steps whose emails are still to be delivered; `None` (a run started
-    /// before emails had a queue of their own) means the same as
-    /// `deliveries`.
-    #[serde(default)]
-    pub emails: Option<Vec<u32>>,
-    /// How long email is retried through a relay that is down.
-    #[serde(default)]
-    pub notifications: NotificationRules,
-    /// When the case's email started failing, if it still is.
-    #[serde(default)]
-    pub email_failing_since: Option<DateTime<Utc>>,
     /// Commands from other cases already applied: update id and step.
     #[serde(default)]
     pub applied: Vec<(String, u32)>,
@@ -79,9 +68,6 @@ impl<M: CaseMachine> CaseInput<M> {
             seq: 0,
             opened_by: Some(by),
             deliveries: Vec::new(),
-            emails: Some(Vec::new()),
-            notifications: NotificationRules::default(),
-            email_failing_since: None,
             applied: Vec::new(),
             last_seen: None,
         }
@@ -131,9 +117,6 @@ pub struct Host<M: CaseMachine> {
     /// Update handlers running; continue-as-new waits for none.
     in_flight: u32,
     deliveries: VecDeque<u32>,
-    emails: VecDeque<u32>,
-    notifications: NotificationRules,
-    email_failing_since: Option<DateTime<Utc>>,
     applied: VecDeque<(String, u32)>,
     /// The last workflow time seen.
     last_seen: DateTime<Utc>,
@@ -173,13 +156,7 @@ impl<M: CaseMachine> Host<M> {
             // A new case's opening step is recorded before any command runs.
             busy: input.opened_by.is_some(),
             in_flight: 0,
-            emails: input
-                .emails
-                .unwrap_or_else(|| input.deliveries.clone())
-                .into(),
             deliveries: input.deliveries.into(),
-            notifications: input.notifications,
-            email_failing_since: input.email_failing_since,
             applied: input.applied.into(),
             last_seen: input.last_seen.unwrap_or_else(epoch),
             opened_by: input.opened_by,
@@ -242,9 +219,6 @@ impl<M: CaseMachine> Host<M> {
             seq: self.seq,
             opened_by: None,
             deliveries: self.deliveries.iter().copied().collect(),
-            emails: Some(self.emails.iter().copied().collect()),
-            notifications: self.notifications.clone(),
-            email_failing_since: self.email_failing_since,
             applied: self.applied.iter().cloned().collect(),
             last_seen: Some(self.last_seen),
         }
@@ -285,47 +259,6 @@ fn command_delivery_options() -> ActivityOptions {
         .retry_policy(
             RetryPolicy::builder()
                 .maximum_interval(Duration::from_secs(60))
-                .build(),
-        )
-        .build()
-}
-
-/// One round at a case's unsent email, as an activity: a local activity
-/// would hold the workflow task open while a slow relay answers, and with
-/// it every command's answer. The round heartbeats before each message, so
-/// one that dies with its worker is retried within seconds; each message's
-/// short claim keeps what was being sent from going twice unflagged. A
-/// relay that refuses is not a failure of the round (the workflow decides
-/// when to try again), so retries here are for crashes and the database.
-fn email_delivery_options() -> ActivityOptions {
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
-        .heartbeat_timeout(Duration::from_secs(15))
-        .retry_policy(
-            RetryPolicy::builder()
-                .initial_interval(Duration::from_secs(1))
-                .maximum_interval(Duration::from_secs(30))
-                .maximum_attempts(20)
-                .build(),
-        )
-        .build()
-}
-
-/// The wait before the next try after `failures` failed rounds: doubling
-/// from the profile's first retry, up to its longest wait.
-fn email_backoff(rules: &NotificationRules, failures: u32) -> Duration {
-    let first = rules.first_retry.seconds().max(1);
-    let wait = first.saturating_mul(1u64 << failures.saturating_sub(1).min(30));
-    Duration::from_secs(wait.min(rules.longest_wait.seconds().max(first)))
-}
-
-/// Giving up only writes rows; it is retried a while, and a failure to
-/// alert never holds up the case's email for good.
-fn give_up_options() -> ActivityOptions {
-    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(60))
-        .retry_policy(
-            RetryPolicy::builder()
-                .maximum_interval(Duration::from_secs(60))
-                .maximum_attempts(10)
                 .build(),
         )
         .build()
@@ -398,7 +331,6 @@ async fn commit<W: Hosted>(
     match outcome {
         Ok(RecordOutcome::Recorded {
             to_deliver,
-            emails,
             commands,
             ..
         }) => {
@@ -408,12 +340,10 @@ async fn commit<W: Hosted>(
                 host.seq = seq;
                 host.checkpoint |= accepted.checkpoint;
                 // Only what the step queued is delivered: each delivery
-                // costs the engine a round trip or two.
+                // costs the engine a round trip or two. Its email goes out
+                // through the dispatcher, outside the workflow.
                 if commands.unwrap_or(to_deliver) {
                     host.deliveries.push_back(seq);
-                }
-                if emails.unwrap_or(to_deliver) {
-                    host.emails.push_back(seq);
                 }
                 if let Some(origin) = origin {
                     host.applied.push_back((origin, seq));
@@ -566,7 +496,7 @@ fn nothing_left(h: &Host<impl CaseMachine>, queue: &VecDeque<u32>) -> bool {
 }
 
 /// Delivers each recorded step's commands to other cases, in order: a
-/// case waits on them (a seat offered), so they never wait behind email.
+/// case waits on them (a seat offered).
 async fn deliver_commands<W: Hosted>(ctx: WorkflowContext<W>) -> WorkflowResult<()> {
     loop {
         ctx.wait_condition(|s: &W| {
@@ -592,99 +522,11 @@ fn delivery_request<W: Hosted>(ctx: &WorkflowContext<W>, seq: u32) -> DeliveryRe
     DeliveryRequest {
         case_id: ctx.state(|s| <W::Machine as CaseMachine>::header(&s.host().case).id),
         seq: seq as i32,
-        give_up_pending: false,
     }
 }
 
-/// Delivers the case's email. Each round tries every unsent message of
-/// the steps queued so far (one stuck message holds up no other); while
-/// some fail, rounds repeat with waits doubling as the profile says, and
-/// a new step's email starts a round at once. A message still failing
-/// when the profile's retry time has passed, or refused for good, becomes
-/// undeliverable and the administrators are alerted. At a checkpoint the
-/// queue and the outage's start carry over to the fresh history.
-async fn deliver_emails<W: Hosted>(ctx: WorkflowContext<W>) -> WorkflowResult<()> {
-    let mut failures: u32 = 0;
-    loop {
-        ctx.wait_condition(|s: &W| {
-            let h = s.host();
-            !h.emails.is_empty() || nothing_left(h, &h.emails)
-        })
-        .await?;
-        let (newest, checkpoint) = ctx.state(|s| {
-            let h = s.host();
-            (h.emails.back().copied(), h.checkpoint && !h.is_closed())
-        });
-        let Some(newest) = newest else {
-            return Ok(());
-        };
-        if checkpoint && failures > 0 {
-            return Ok(());
-        }
-        let request = delivery_request(&ctx, newest);
-        let round = ctx
-            .execute_activity(
-                CaseActivities::deliver_emails,
-                request.clone(),
-                email_delivery_options(),
-            )
-            .await;
-        let at = now(&ctx);
-        let (failed, undeliverable) = match &round {
-            Ok(done) => (done.failed > 0, done.undeliverable > 0),
-            Err(_) => (true, false),
-        };
-        let (since, rules) = ctx.state_mut(|s| {
-            let h = s.host_mut();
-            if failed {
-                h.email_failing_since.get_or_insert(at);
-            } else {
-                h.email_failing_since = None;
-            }
-            (h.email_failing_since, h.notifications.clone())
-        });
-        let out_of_time = since.is_some_and(|t| at - t >= rules.retry_for.chrono());
-        if undeliverable || out_of_time {
-            let give_up = DeliveryRequest {
-                give_up_pending: out_of_time,
-                ..request
-            };
-            let alerts = ctx
-                .execute_activity(CaseActivities::give_up_emails, give_up, give_up_options())
-                .await
-                .unwrap_or(0);
-            if out_of_time {
-                ctx.state_mut(|s| s.host_mut().email_failing_since = None);
-            }
-            if alerts > 0 {
-                // The alerts are delivered by the rounds that follow, with
-                // a retry time of their own; nobody is alerted about an
-                // alert.
-                failures = 0;
-                continue;
-            }
-        }
-        if failed && !out_of_time {
-            failures += 1;
-            let wait = email_backoff(&rules, failures);
-            let queued = ctx.state(|s| s.host().emails.len());
-            temporalio_sdk::workflows::select! {
-                _ = ctx.timer(wait) => {}
-                _ = ctx.wait_condition(move |s: &W| {
-                    let h = s.host();
-                    h.emails.len() != queued || (h.checkpoint && !h.is_closed())
-                }) => {}
-            }
-            continue;
-        }
-        failures = 0;
-        ctx.state_mut(|s| s.host_mut().emails.retain(|seq| *seq > newest));
-    }
-}
-
-/// The workflow's run: the opening step, then clocks and deliveries side
-/// by side (a slow mail relay must not hold up an escalation), until the
-/// case closes or continues as new.
+/// The workflow's run: the opening step, then clocks and command
+/// deliveries side by side, until the case closes or continues as new.
 pub async fn run<W: Hosted>(ctx: &mut WorkflowContext<W>) -> WorkflowResult<RunEnd<W::Machine>> {
     if let Some(actor) = ctx.state(|s| s.host().opened_by.clone()) {
         let at = now(ctx);
@@ -712,15 +554,10 @@ pub async fn run<W: Hosted>(ctx: &mut WorkflowContext<W>) -> WorkflowResult<RunE
             h.busy = false;
         });
     }
-    let (clocks, commands, emails) = futures::future::join3(
-        run_clocks(ctx.clone()),
-        deliver_commands(ctx.clone()),
-        deliver_emails(ctx.clone()),
-    )
-    .await;
+    let (clocks, commands) =
+        futures::future::join(run_clocks(ctx.clone()), deliver_commands(ctx.clone())).await;
     clocks?;
     commands?;
-    emails?;
     if ctx.state(|s| s.host().is_closed()) {
         // Let a client waiting on the last step read its answer.
         ctx.wait_condition(|s: &W| s.host().in_flight == 0).await?;
