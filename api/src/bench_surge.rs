@@ -99,13 +99,14 @@ fn content(title: &str) -> Value {
     })
 }
 
-/// One district's submission: open, edit, submit.
+/// One district's submission: open, edit, submit; how long each took.
 async fn submit_one(
     http: &reqwest::Client,
     url: &str,
     token: &str,
     n: usize,
-) -> Result<(), String> {
+) -> Result<[Duration; 3], String> {
+    let t = Instant::now();
     let opened = gql(
         http,
         url,
@@ -118,6 +119,8 @@ async fn submit_one(
         .as_str()
         .unwrap_or_default()
         .to_string();
+    let open = t.elapsed();
+    let t = Instant::now();
     gql(
         http,
         url,
@@ -126,6 +129,8 @@ async fn submit_one(
         json!({ "id": id, "c": content(&format!("Surge {n}, edited")) }),
     )
     .await?;
+    let edit = t.elapsed();
+    let t = Instant::now();
     gql(
         http,
         url,
@@ -134,11 +139,13 @@ async fn submit_one(
         json!({ "id": id }),
     )
     .await?;
-    Ok(())
+    Ok([open, edit, t.elapsed()])
 }
 
 struct Outcome {
     sample: Sample,
+    /// Open, edit and submit apart (measured runs only).
+    steps: Vec<Sample>,
     wall: Duration,
     errors: Vec<String>,
 }
@@ -191,7 +198,7 @@ pub async fn measure(running: &RunningApp, s: &Surge) -> anyhow::Result<Vec<Line
                     Ok::<(), String>(())
                 };
                 match run.await {
-                    Ok(()) => times.push(t.elapsed()),
+                    Ok(()) => times.push((t.elapsed(), [Duration::ZERO; 3])),
                     Err(e) => errors.push(e),
                 }
             }
@@ -211,7 +218,7 @@ pub async fn measure(running: &RunningApp, s: &Surge) -> anyhow::Result<Vec<Line
             for i in 0..per_client {
                 let t = Instant::now();
                 match submit_one(&http, &url, &token, c * per_client + i).await {
-                    Ok(()) => times.push(t.elapsed()),
+                    Ok(steps) => times.push((t.elapsed(), steps)),
                     Err(e) => errors.push(e),
                 }
             }
@@ -268,26 +275,38 @@ pub async fn measure(running: &RunningApp, s: &Surge) -> anyhow::Result<Vec<Line
         },
     ];
     lines[2].name = format!("P2 {} (latency)", surge.sample.name);
+    for step in &surge.steps {
+        lines.push(Line::latency(step, None, "answers within 55 s"));
+    }
     if let Some(e) = surge.errors.first() {
         eprintln!("first surge error: {e}");
     }
     Ok(lines)
 }
 
+type Timings = (Vec<(Duration, [Duration; 3])>, Vec<String>);
+
 async fn collect(
     name: &str,
-    tasks: Vec<tokio::task::JoinHandle<(Vec<Duration>, Vec<String>)>>,
+    tasks: Vec<tokio::task::JoinHandle<Timings>>,
     started: Instant,
 ) -> anyhow::Result<Outcome> {
     let mut sample = Sample::new(name);
+    let mut steps = ["open", "edit", "submit"].map(|s| Sample::new(format!("P2 {s} alone")));
     let mut errors = Vec::new();
     for t in tasks {
         let (times, errs) = t.await?;
-        sample.durations.extend(times);
+        for (total, parts) in times {
+            sample.durations.push(total);
+            for (step, d) in steps.iter_mut().zip(parts) {
+                step.durations.push(d);
+            }
+        }
         errors.extend(errs);
     }
     Ok(Outcome {
         sample,
+        steps: steps.into(),
         wall: started.elapsed(),
         errors,
     })

@@ -142,6 +142,12 @@ pub fn spawn(
                         // default (one poller in five) starves.
                         .workflow_task_poller_behavior(PollerBehavior::SimpleMaximum(16))
                         .nonsticky_to_sticky_poll_ratio(0.5)
+                        // Under a surge a case's next task may wait in its
+                        // sticky queue longer than the default 10 s; moved
+                        // to the shared queue, it would be replayed from
+                        // its whole history, more work when there is least
+                        // room for it.
+                        .sticky_queue_schedule_to_start_timeout(std::time::Duration::from_secs(30))
                         .register_activities(CaseActivities {
                             db,
                             temporal: client.clone(),
