@@ -22,7 +22,8 @@ pub struct RunningApp {
     sealer: Option<tokio::task::JoinHandle<()>>,
 }
 
-/// How often the register of audit chain heads gets a new tree head.
+/// How often the register of audit chain heads gets a new tree head (and
+/// expired idempotency keys are forgotten).
 const SEAL_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn start_sealer(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
@@ -32,6 +33,12 @@ fn start_sealer(db: DatabaseConnection) -> tokio::task::JoinHandle<()> {
             every.tick().await;
             if let Err(e) = leeway_workflows::audit_seal::seal(&db).await {
                 crate::log_throttle::error("could not seal the audit register", &e.to_string());
+            }
+            if let Err(e) = crate::idempotency::forget_expired(&db).await {
+                crate::log_throttle::error(
+                    "could not forget expired idempotency keys",
+                    &e.to_string(),
+                );
             }
         }
     })

@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
 use leeway_entities::idempotency_key;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -64,6 +64,17 @@ impl Attempt {
     }
 }
 
+/// Forgets keys past their week. Run by `leeway serve`'s housekeeping,
+/// not by each request: on a deadline day every keyed request would
+/// otherwise add a write that scans the table.
+pub async fn forget_expired(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    Ok(idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(Utc::now() - KEPT))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 impl AppContext {
     /// Runs `run` at most once per key: a retry with the same key gets the
     /// first result; the same key with other arguments is refused.
@@ -88,10 +99,6 @@ impl AppContext {
             &serde_json::to_string(arguments).unwrap_or_default(),
         ]);
         let now = Utc::now();
-        idempotency_key::Entity::delete_many()
-            .filter(idempotency_key::Column::CreatedAt.lt(now - KEPT))
-            .exec(&self.db)
-            .await?;
         idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             user_id: Set(who.actor.user_id.clone()),
             mutation: Set(mutation.to_string()),

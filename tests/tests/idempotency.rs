@@ -163,3 +163,49 @@ async fn a_retried_selection_takes_one_seat() {
     assert_eq!(seats["networkProgram"]["seatsHeld"], 1);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_past_their_week_are_forgotten_and_a_reused_one_opens_afresh() {
+    use leeway_entities::idempotency_key;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let app = TestApp::start(FAST_CLOCKS).await;
+    let db = &app.running.app.db;
+    let first = app
+        .ok(
+            APPLICANT,
+            OPEN,
+            json!({ "c": content("Old"), "k": "old-key" }),
+        )
+        .await;
+    app.ok(
+        APPLICANT,
+        OPEN,
+        json!({ "c": content("New"), "k": "new-key" }),
+    )
+    .await;
+    // The first key is eight days old; the second is not.
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            idempotency_key::Column::CreatedAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::days(8)),
+        )
+        .filter(idempotency_key::Column::Key.eq("old-key"))
+        .exec(db)
+        .await
+        .unwrap();
+    let forgotten = leeway_api::idempotency::forget_expired(db).await.unwrap();
+    assert_eq!(forgotten, 1);
+    assert_eq!(idempotency_key::Entity::find().count(db).await.unwrap(), 1);
+    // Forgotten, the key no longer refuses other arguments.
+    let again = app
+        .gql(
+            Some(APPLICANT),
+            OPEN,
+            json!({ "c": content("Other"), "k": "old-key" }),
+        )
+        .await;
+    assert!(again.get("errors").is_none(), "{again:#}");
+    assert!(first["openWaiverDraft"]["id"].is_string());
+    app.stop().await;
+}
