@@ -165,7 +165,7 @@ async fn a_retried_selection_takes_one_seat() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn keys_past_their_week_are_forgotten_and_a_reused_one_opens_afresh() {
+async fn keys_past_their_week_are_forgotten_and_refuse_nothing() {
     use leeway_entities::idempotency_key;
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
