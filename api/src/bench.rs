@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use std::time::Instant;
 use temporalio_client::{WorkflowExecuteUpdateOptions, WorkflowStartOptions};
 
-async fn gql(
+pub(crate) async fn gql(
     http: &reqwest::Client,
     url: &str,
     token: &str,
@@ -151,7 +151,7 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Vec<
         &url,
         "demo-district-applicant",
         edit,
-        json!({ "id": case_id, "c": complete_content() }),
+        json!({ "id": case_id, "c": complete_content("Benchmark request") }),
     )
     .await?;
     let submit = "mutation($id: ID!) { submitWaiver(id: $id) { state } }";
@@ -180,9 +180,10 @@ async fn measure(running: &RunningApp, iterations: usize) -> anyhow::Result<Vec<
     ])
 }
 
-fn complete_content() -> Value {
+/// A request complete enough to submit.
+pub(crate) fn complete_content(title: &str) -> Value {
     json!({
-        "title": "Benchmark request",
+        "title": title,
         "items": [{ "citation": "DS 22-7-101", "rationale": "r", "replacementPractice": "p", "goal": "g", "measure": "m" }],
         "studentsAffected": 100,
         "localSupport": {

@@ -3,6 +3,7 @@
 //! given two updates at the same concurrency, in the same run.
 use crate::app::RunningApp;
 use crate::auth::hash_token;
+use crate::bench::complete_content;
 use crate::bench_table::{Line, Sample};
 use chrono::Utc;
 use leeway_entities::{api_token, case, organisation, user};
@@ -64,6 +65,7 @@ pub async fn seed_districts(
     Ok(out)
 }
 
+/// A GraphQL call whose errors become the sample's error text.
 async fn gql(
     http: &reqwest::Client,
     url: &str,
@@ -71,32 +73,9 @@ async fn gql(
     query: &str,
     variables: Value,
 ) -> Result<Value, String> {
-    let body: Value = http
-        .post(url)
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
+    crate::bench::gql(http, url, token, query, variables)
         .await
-        .map_err(|e| e.to_string())?
-        .json()
-        .await
-        .map_err(|e| e.to_string())?;
-    match body.get("errors") {
-        Some(e) => Err(e.to_string()),
-        None => Ok(body),
-    }
-}
-
-fn content(title: &str) -> Value {
-    json!({
-        "title": title,
-        "items": [{ "citation": "DS 22-7-101", "rationale": "r", "replacementPractice": "p", "goal": "g", "measure": "m" }],
-        "studentsAffected": 100,
-        "localSupport": {
-            "boardVote": { "yes": 4, "no": 1, "membership": 5 },
-            "staffVote": { "yes": 30, "no": 2, "eligible": 40, "secretBallot": true, "certifiedBy": "panel" }
-        }
-    })
+        .map_err(|e| e.to_string())
 }
 
 /// One district's submission: open, edit, submit; how long each took.
@@ -112,7 +91,7 @@ async fn submit_one(
         url,
         token,
         "mutation($c: WaiverContentInput!, $k: String) { openWaiverDraft(content: $c, idempotencyKey: $k) { id } }",
-        json!({ "c": content(&format!("Surge {n}")), "k": format!("open-{n}") }),
+        json!({ "c": complete_content(&format!("Surge {n}")), "k": format!("open-{n}") }),
     )
     .await?;
     let id = opened["data"]["openWaiverDraft"]["id"]
@@ -126,7 +105,7 @@ async fn submit_one(
         url,
         token,
         "mutation($id: ID!, $c: WaiverContentInput!) { editWaiverDraft(id: $id, content: $c) { state } }",
-        json!({ "id": id, "c": content(&format!("Surge {n}, edited")) }),
+        json!({ "id": id, "c": complete_content(&format!("Surge {n}, edited")) }),
     )
     .await?;
     let edit = t.elapsed();

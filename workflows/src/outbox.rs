@@ -134,7 +134,7 @@ pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(20);
 const _: () = assert!(crate::mailer::SMTP_TIMEOUT.as_secs() * 2 < 20);
 
 /// What one pass over the outbox did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Delivered {
     pub sent: u32,
     /// Not sent this time (the relay is down, or another attempt holds
