@@ -111,6 +111,9 @@ impl RunningApp {
             temporal: client,
             task_queue: settings.task_queue.clone(),
             profile: settings.profile.clone(),
+            engine: crate::engine_admission::EngineAdmission::new(
+                crate::engine_admission::IN_FLIGHT,
+            ),
         };
         // Each network's own case holds its cap; it must exist before
         // anyone applies.

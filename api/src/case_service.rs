@@ -6,6 +6,7 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
+use leeway_entities::write_turn::in_turn;
 use leeway_entities::{case, case_document};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::engine::CaseMachine;
@@ -28,6 +29,17 @@ use temporalio_client::errors::{
 /// answer that comes late beats one that says "try again": so as long as
 /// a proxy in front is likely to wait (nginx gives up after 60 s).
 const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(55);
+
+/// Of that wait, what is kept for the engine once a step is let in (see
+/// `engine_admission`): in line for at most the rest.
+const ENGINE_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The time left for the engine, after waiting in line from `since`.
+fn engine_wait(since: tokio::time::Instant) -> std::time::Duration {
+    COMMAND_WAIT
+        .saturating_sub(since.elapsed())
+        .max(ENGINE_WAIT)
+}
 
 pub fn new_case_id(prefix: &str) -> String {
     let mut b = [0u8; 5];
@@ -89,7 +101,7 @@ impl AppContext {
         document: &T,
     ) -> ApiResult<DocumentRef> {
         let stored = store(document).map_err(ApiError::Validation)?;
-        case_document::Entity::insert(case_document::ActiveModel {
+        let keep = case_document::Entity::insert(case_document::ActiveModel {
             case_id: Set(case_id.to_string()),
             hash: Set(stored.reference.hash.clone()),
             body: Set(stored.body),
@@ -97,8 +109,8 @@ impl AppContext {
             created_at: Set(Utc::now()),
         })
         .on_conflict_do_nothing()
-        .exec(&self.db)
-        .await?;
+        .exec(&self.db);
+        in_turn(&self.db, keep).await?;
         Ok(stored.reference)
     }
 
@@ -110,8 +122,13 @@ impl AppContext {
         update_id: Option<String>,
     ) -> ApiResult<case::Model> {
         let id = W::Machine::header(&input.case).id;
+        let since = tokio::time::Instant::now();
+        let _turn = self
+            .engine
+            .enter(since + (COMMAND_WAIT - ENGINE_WAIT))
+            .await?;
         let opened = W::open(&self.temporal, &self.task_queue, input, update_id);
-        match tokio::time::timeout(COMMAND_WAIT, opened).await {
+        match tokio::time::timeout(engine_wait(since), opened).await {
             Ok(Ok(_)) => {}
             // Opened before and closed since: the case is what it is.
             Ok(Err(WorkflowUpdateWithStartError::Start(WorkflowStartError::AlreadyStarted {
@@ -157,8 +174,15 @@ impl AppContext {
             // across continue-as-new.
             origin: update_id.clone(),
         };
+        let since = tokio::time::Instant::now();
+        let turn = self
+            .engine
+            .enter(since + (COMMAND_WAIT - ENGINE_WAIT))
+            .await?;
         let sent = W::send(&self.temporal, case_id, envelope, update_id);
-        let Ok(outcome) = tokio::time::timeout(COMMAND_WAIT, sent).await else {
+        let outcome = tokio::time::timeout(engine_wait(since), sent).await;
+        drop(turn);
+        let Ok(outcome) = outcome else {
             return Err(still_saving(case_id));
         };
         match outcome {

@@ -1,6 +1,7 @@
 //! What every request handler shares: the database, the Temporal client,
 //! the state profile, and the refusal audit.
 use crate::auth::Principal;
+use crate::engine_admission::EngineAdmission;
 use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
 use leeway_entities::case;
@@ -19,6 +20,8 @@ pub struct AppContext {
     pub profile: StateProfile,
     /// For staff-requested redelivery; steps' own emails go out from the worker.
     pub mailer: Mailer,
+    /// Where steps wait their turn for the workflow engine.
+    pub engine: EngineAdmission,
 }
 
 impl AppContext {

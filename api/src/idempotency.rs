@@ -7,6 +7,7 @@ use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
 use leeway_entities::idempotency_key;
+use leeway_entities::write_turn::in_turn;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
@@ -99,7 +100,7 @@ impl AppContext {
             &serde_json::to_string(arguments).unwrap_or_default(),
         ]);
         let now = Utc::now();
-        idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+        let keep = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             user_id: Set(who.actor.user_id.clone()),
             mutation: Set(mutation.to_string()),
             key: Set(key.clone()),
@@ -109,8 +110,8 @@ impl AppContext {
             completed_at: Set(None),
         })
         .on_conflict_do_nothing()
-        .exec(&self.db)
-        .await?;
+        .exec(&self.db);
+        in_turn(&self.db, keep).await?;
         let row = idempotency_key::Entity::find_by_id((
             who.actor.user_id.clone(),
             mutation.to_string(),
@@ -139,17 +140,17 @@ impl AppContext {
             Err(ApiError::Unavailable(m)) => return Err(ApiError::Unavailable(m)),
             Err(refused) => {
                 // Refused: nothing was applied, so the key is free again.
-                idempotency_key::Entity::delete_many()
+                let free = idempotency_key::Entity::delete_many()
                     .filter(idempotency_key::Column::UserId.eq(who.actor.user_id.as_str()))
                     .filter(idempotency_key::Column::Mutation.eq(mutation))
                     .filter(idempotency_key::Column::Key.eq(key.as_str()))
                     .filter(idempotency_key::Column::Result.is_null())
-                    .exec(&self.db)
-                    .await?;
+                    .exec(&self.db);
+                in_turn(&self.db, free).await?;
                 return Err(refused);
             }
         };
-        idempotency_key::Entity::update_many()
+        let remember = idempotency_key::Entity::update_many()
             .col_expr(
                 idempotency_key::Column::Result,
                 Expr::value(serde_json::to_string(&result).ok()),
@@ -161,8 +162,8 @@ impl AppContext {
             .filter(idempotency_key::Column::UserId.eq(who.actor.user_id.as_str()))
             .filter(idempotency_key::Column::Mutation.eq(mutation))
             .filter(idempotency_key::Column::Key.eq(key.as_str()))
-            .exec(&self.db)
-            .await?;
+            .exec(&self.db);
+        in_turn(&self.db, remember).await?;
         Ok(result)
     }
 }

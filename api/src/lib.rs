@@ -11,6 +11,7 @@ pub mod caller_limits;
 pub mod case_service;
 pub mod config;
 pub mod context;
+pub mod engine_admission;
 pub mod error;
 pub mod graphql;
 pub mod http;

@@ -25,3 +25,4 @@ pub mod provision;
 pub mod user;
 pub mod waiver_item;
 pub mod waiver_request;
+pub mod write_turn;

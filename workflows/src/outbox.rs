@@ -6,6 +6,7 @@
 use crate::mailer::{MailError, Mailer, OutgoingEmail};
 use chrono::Utc;
 use futures::{StreamExt, stream};
+use leeway_entities::write_turn::in_turn;
 use leeway_entities::{notification, user};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::domain::notification_rules::NotificationRules;
@@ -239,13 +240,13 @@ fn is_alert(n: &notification::Model) -> bool {
 /// and only while this attempt still holds the claim. A message that
 /// becomes undeliverable has the administrators alerted (not for an
 /// alert: nobody is alerted about an alert).
-async fn deliver_one<C: ConnectionTrait>(
-    db: &C,
+async fn deliver_one(
+    db: &DatabaseConnection,
     mailer: &Mailer,
     rules: &NotificationRules,
     n: &notification::Model,
 ) -> Result<Attempt, DbErr> {
-    let Some(claimed) = claim(db, n).await? else {
+    let Some(claimed) = in_turn(db, claim(db, n)).await? else {
         return Ok(Attempt::Busy);
     };
     let result = mailer
@@ -274,7 +275,7 @@ async fn deliver_one<C: ConnectionTrait>(
         let failures = u32::try_from(claimed.attempt).unwrap_or(1);
         now + chrono::Duration::from_std(retry_wait(rules, failures)).unwrap_or_default()
     });
-    notification::Entity::update_many()
+    let outcome = notification::Entity::update_many()
         .col_expr(notification::Column::Status, Expr::value(status))
         .col_expr(
             notification::Column::SentAt,
@@ -289,8 +290,8 @@ async fn deliver_one<C: ConnectionTrait>(
         .filter(notification::Column::Id.eq(n.id))
         .filter(notification::Column::Attempts.eq(claimed.attempt))
         .filter(notification::Column::Status.eq("sending"))
-        .exec(db)
-        .await?;
+        .exec(db);
+    in_turn(db, outcome).await?;
     if matches!(attempt, Attempt::Undeliverable | Attempt::OutOfTime) && !is_alert(n) {
         give_up(db, &n.case_id, n.seq, attempt == Attempt::OutOfTime).await?;
     }
@@ -298,8 +299,8 @@ async fn deliver_one<C: ConnectionTrait>(
 }
 
 /// Sends messages one after another, in the order given.
-async fn deliver_in_order<C: ConnectionTrait>(
-    db: &C,
+async fn deliver_in_order(
+    db: &DatabaseConnection,
     mailer: &Mailer,
     rules: &NotificationRules,
     messages: &[notification::Model],
@@ -313,8 +314,8 @@ async fn deliver_in_order<C: ConnectionTrait>(
 
 /// Every unsent email of one case, now, whatever its wait (an
 /// administrator's redelivery).
-pub async fn deliver_case<C: ConnectionTrait>(
-    db: &C,
+pub async fn deliver_case(
+    db: &DatabaseConnection,
     mailer: &Mailer,
     rules: &NotificationRules,
     case_id: &str,

@@ -9,6 +9,7 @@ use crate::audit::{self, AuditRecord};
 use crate::outbox::{self, CaseParties};
 use crate::programs;
 use chrono::{DateTime, Utc};
+use leeway_entities::write_turn::write_turn;
 use leeway_entities::{
     case, case_command, case_deadline, case_document, case_snapshot, notification,
 };
@@ -78,6 +79,7 @@ pub enum RecordOutcome {
 /// data the database cannot store) comes back as `Refused` with nothing
 /// written; any other error is the moment's and is worth retrying.
 pub async fn record(db: &DatabaseConnection, step: &StepRecord) -> Result<RecordOutcome, DbErr> {
+    let _turn = write_turn(db).await;
     let txn = db.begin().await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // Take SQLite's write lock first. A transaction that reads before
