@@ -45,8 +45,14 @@ pub async fn issue_token<C: ConnectionTrait>(
     label: &str,
     secret: Option<String>,
 ) -> ApiResult<String> {
-    if user::Entity::find_by_id(user_id).one(db).await?.is_none() {
-        return Err(ApiError::NotFound(format!("There is no user `{user_id}`.")));
+    match user::Entity::find_by_id(user_id).one(db).await? {
+        None => return Err(ApiError::NotFound(format!("There is no user `{user_id}`."))),
+        Some(u) if u.deactivated_at.is_some() => {
+            return Err(ApiError::Validation(format!(
+                "`{user_id}` was deactivated (no longer in the state's people file); tokens are only issued to active people."
+            )));
+        }
+        Some(_) => {}
     }
     let secret = secret.unwrap_or_else(new_token_secret);
     let hash = hash_token(&secret);
@@ -92,6 +98,7 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<
     let u = user::Entity::find_by_id(found.user_id.as_str())
         .one(db)
         .await?
+        .filter(|u| u.deactivated_at.is_none())
         .ok_or(ApiError::Unauthenticated)?;
     let role = Role::parse_person_role(&u.role).ok_or_else(|| {
         ApiError::internal("read your account", format!("unknown role {}", u.role))

@@ -45,6 +45,7 @@ pub async fn seed_districts(
             role: Set(Role::DistrictAuthorizedRep.as_str().into()),
             organisation_id: Set(format!("{prefix}-d{i}")),
             created_at: Set(now),
+            deactivated_at: Set(None),
         });
         user::Entity::insert_many(users).exec(db).await?;
         let tokens = chunk.iter().map(|i| api_token::ActiveModel {

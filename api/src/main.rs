@@ -2,7 +2,8 @@
 use clap::{Parser, Subcommand};
 use leeway_api::app::{RunningApp, connect_database, redact};
 use leeway_api::config::{Settings, SettingsArgs, TemporalTarget};
-use leeway_api::{auth, bench, graphql, seed};
+use leeway_api::import_file::ImportError;
+use leeway_api::{auth, bench, catalog_import, graphql, people_import, seed};
 use leeway_workflows::{audit, worker};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,13 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Load a state's own data from a file: idempotent upserts, all or
+    /// nothing, each import recorded on the audit chain with the file's
+    /// SHA-256.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Work with the audit trail.
     Audit {
         #[command(subcommand)]
@@ -98,6 +106,35 @@ enum TokenCommand {
 }
 
 #[derive(Subcommand)]
+enum ImportCommand {
+    /// The provision catalog, from CSV with the header
+    /// `citation,title,category,waivable,non_waivable_reason,effective_from,effective_to`
+    /// (waivable: yes or no; dates as 2025-08-13; effective_to may be empty).
+    Catalog {
+        file: PathBuf,
+        /// Print what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// The state's people, from CSV with the header
+    /// `id,name,email,organisation_id,role` (organisations must exist;
+    /// roles as `district_applicant`, `sea_reviewer`…).
+    People {
+        file: PathBuf,
+        /// Print what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Deactivate the active people the file does not list.
+        #[arg(long)]
+        deactivate_missing: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute every hash chain, the register of chain heads and its
     /// sealed tree heads, and check each case's records against its last
@@ -113,6 +150,85 @@ enum AuditCommand {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+}
+
+/// Runs one `leeway import`: a plan printed line by line, then applied
+/// unless it is a dry run; a bad file exits 2 with every bad line named.
+async fn import(command: ImportCommand, config: &Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (file, dry_run, args) = match &command {
+        ImportCommand::Catalog {
+            file,
+            dry_run,
+            settings,
+        }
+        | ImportCommand::People {
+            file,
+            dry_run,
+            settings,
+            ..
+        } => (file.clone(), *dry_run, settings.clone()),
+    };
+    let s = settings(args, config)?;
+    std::fs::create_dir_all(&s.data_dir)?;
+    let db = connect_database(&s.database_url).await?;
+    let bytes =
+        std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let name = file.display().to_string();
+    let by = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    let refused = |e: ImportError| {
+        eprintln!("{name}: {e}");
+        Ok(ExitCode::from(2))
+    };
+    let summary = match command {
+        ImportCommand::Catalog { .. } => {
+            let plan = match catalog_import::plan(&db, &bytes).await {
+                Ok(plan) => plan,
+                Err(e) => return refused(e),
+            };
+            for e in &plan.added {
+                println!("add     {}  {}", e.citation, e.title);
+            }
+            for e in &plan.changed {
+                println!("change  {}  {}", e.citation, e.title);
+            }
+            if !dry_run {
+                catalog_import::apply(&db, &plan, &name, &by).await?;
+            }
+            plan.summary()
+        }
+        ImportCommand::People {
+            deactivate_missing, ..
+        } => {
+            let plan = match people_import::plan(&db, &bytes, deactivate_missing).await {
+                Ok(plan) => plan,
+                Err(e) => return refused(e),
+            };
+            for p in &plan.added {
+                println!("add         {}  {} <{}>", p.id, p.name, p.email);
+            }
+            for p in &plan.changed {
+                println!("change      {}  {} <{}>", p.id, p.name, p.email);
+            }
+            for id in &plan.missing {
+                let what = if deactivate_missing {
+                    "deactivate"
+                } else {
+                    "not listed"
+                };
+                println!("{what:<11} {id}");
+            }
+            if !dry_run {
+                people_import::apply(&db, &plan, &name, &by).await?;
+            }
+            plan.summary()
+        }
+    };
+    if dry_run {
+        println!("Dry run: {summary}");
+    } else {
+        println!("Imported: {summary}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Ctrl-C or SIGTERM: either way the dev server child is stopped with us.
@@ -252,6 +368,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("This token is shown once; Leeway stores only its hash.");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import { command } => import(command, &cli.config).await,
         Command::Schema => {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)

@@ -315,6 +315,7 @@ pub async fn seed_demo<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
                 role: Set(u.role.as_str().into()),
                 organisation_id: Set(u.organisation.into()),
                 created_at: Set(now),
+                deactivated_at: Set(None),
             }
             .insert(db)
             .await?;

@@ -52,7 +52,9 @@ impl AppContext {
     /// A reviewer to assign must be one.
     pub async fn require_reviewer(&self, reviewer_id: &str) -> ApiResult<()> {
         let reviewer = user::Entity::find_by_id(reviewer_id).one(&self.db).await?;
-        if reviewer.is_none_or(|u| u.role != Role::SeaReviewer.as_str()) {
+        if reviewer
+            .is_none_or(|u| u.role != Role::SeaReviewer.as_str() || u.deactivated_at.is_some())
+        {
             return Err(ApiError::Validation(format!(
                 "`{reviewer_id}` is not an SEA reviewer."
             )));

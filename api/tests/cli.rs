@@ -115,3 +115,55 @@ fn a_missing_temporal_is_explained() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("TEMPORAL_ADDRESS"));
 }
+
+/// The README's way to start a state's catalog: a dry run says what would
+/// change and changes nothing; a bad file exits 2 naming its line.
+#[test]
+fn import_catalog_from_the_example_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/ky-catalog.csv"
+    );
+    let run = |extra: &[&str]| {
+        leeway()
+            .args(["import", "catalog"])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let dry = run(&[example, "--dry-run"]);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let said = String::from_utf8_lossy(&dry.stdout);
+    assert!(said.contains("Dry run: 15 provision(s) to add"), "{said}");
+    let real = run(&[example]);
+    let said = String::from_utf8_lossy(&real.stdout);
+    assert!(said.contains("Imported: 15 provision(s) to add"), "{said}");
+    let again = run(&[example]);
+    let said = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        said.contains("0 provision(s) to add, 0 to change, 15 unchanged"),
+        "{said}"
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "citation,title,category,waivable,non_waivable_reason,effective_from,effective_to\nKRS 1,x,y,no,,2025-01-01,\n",
+    )
+    .unwrap();
+    let refused = run(&[bad.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("line 2") && err.contains("nothing was"),
+        "{err}"
+    );
+}

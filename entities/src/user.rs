@@ -13,6 +13,9 @@ pub struct Model {
     pub role: String,
     pub organisation_id: String,
     pub created_at: DateTimeUtc,
+    /// Set when the state's people file no longer lists them: they can
+    /// no longer sign in or be assigned, and stay named where they acted.
+    pub deactivated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

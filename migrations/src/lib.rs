@@ -7,6 +7,7 @@ mod m0002_case_engine;
 mod m0003_email_delivery;
 mod m0004_audit_register;
 mod m0005_email_schedule;
+mod m0006_people;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_email_delivery::Migration),
             Box::new(m0004_audit_register::Migration),
             Box::new(m0005_email_schedule::Migration),
+            Box::new(m0006_people::Migration),
         ]
     }
 }

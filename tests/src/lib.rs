@@ -298,6 +298,7 @@ impl TestApp {
             role: Set("district_authorized_rep".into()),
             organisation_id: Set(id.into()),
             created_at: Set(now),
+            deactivated_at: Set(None),
         }
         .insert(db)
         .await

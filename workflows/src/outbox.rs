@@ -68,6 +68,7 @@ async fn recipients<C: ConnectionTrait>(
 async fn by_role<C: ConnectionTrait>(db: &C, role: Role) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find()
         .filter(user::Column::Role.eq(role.as_str()))
+        .filter(user::Column::DeactivatedAt.is_null())
         .order_by_asc(user::Column::Email)
         .all(db)
         .await
