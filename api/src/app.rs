@@ -73,6 +73,14 @@ impl RunningApp {
                 settings.data_dir.display()
             )
         })?;
+        // The identity provider's keys first: a wrong setting stops
+        // start-up before anything is running.
+        let oidc = match &settings.oidc {
+            Some(o) => Some(std::sync::Arc::new(
+                crate::oidc::OidcVerifier::load(o).await?,
+            )),
+            None => None,
+        };
         let (address, dev_server) = match &settings.temporal {
             TemporalTarget::External(a) => (a.clone(), None),
             TemporalTarget::DevServer { bin } => {
@@ -114,6 +122,7 @@ impl RunningApp {
             engine: crate::engine_admission::EngineAdmission::new(
                 crate::engine_admission::IN_FLIGHT,
             ),
+            oidc,
         };
         // Each network's own case holds its cap; it must exist before
         // anyone applies.

@@ -1,6 +1,7 @@
 //! API tokens: random secrets handed out once, stored as SHA-256 digests,
 //! presented as `Authorization: Bearer <token>`.
 use crate::error::{ApiError, ApiResult};
+use crate::oidc::{OidcVerifier, UserClaim};
 use chrono::Utc;
 use leeway_entities::{api_token, user};
 use leeway_machines::domain::actor::{Actor, Role};
@@ -86,18 +87,46 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// `UNAUTHENTICATED` for an unknown or revoked token; `UNAVAILABLE` when
-/// the database cannot say.
-pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Principal> {
-    let found = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(hash_token(token)))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    let u = user::Entity::find_by_id(found.user_id.as_str())
-        .one(db)
-        .await?
+/// `UNAUTHENTICATED` for an unknown or revoked token, a JWT that fails
+/// the identity provider's checks, or a person who is not (or no longer)
+/// an active user; `UNAVAILABLE` when the database cannot say. A JWT is
+/// only accepted when an identity provider is configured (`oidc`).
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    oidc: Option<&OidcVerifier>,
+    token: &str,
+) -> ApiResult<Principal> {
+    let found = match oidc.filter(|_| OidcVerifier::looks_like_jwt(token)) {
+        Some(oidc) => {
+            let value = oidc.verify(token).map_err(|refused| {
+                tracing::info!(why = %refused.0, "an identity provider's token was refused");
+                ApiError::Unauthenticated
+            })?;
+            match oidc.user_claim() {
+                UserClaim::Email => {
+                    user::Entity::find()
+                        .filter(user::Column::Email.eq(value.to_ascii_lowercase()))
+                        .one(db)
+                        .await?
+                }
+                UserClaim::Sub => user::Entity::find_by_id(value.as_str()).one(db).await?,
+            }
+        }
+        None => {
+            let Some(found) = api_token::Entity::find()
+                .filter(api_token::Column::TokenHash.eq(hash_token(token)))
+                .filter(api_token::Column::RevokedAt.is_null())
+                .one(db)
+                .await?
+            else {
+                return Err(ApiError::Unauthenticated);
+            };
+            user::Entity::find_by_id(found.user_id.as_str())
+                .one(db)
+                .await?
+        }
+    };
+    let u = found
         .filter(|u| u.deactivated_at.is_none())
         .ok_or(ApiError::Unauthenticated)?;
     let role = Role::parse_person_role(&u.role).ok_or_else(|| {

@@ -1,6 +1,7 @@
 //! Settings from flags, environment variables and an optional TOML file
 //! (in that order of precedence). A bad value stops start-up with a message
 //! that names the setting.
+use crate::oidc::{OidcSettings, UserClaim};
 use leeway_machines::domain::state_profile::{self, StateProfile};
 use leeway_workflows::mailer::{MailSettings, SmtpSecurity};
 use serde::Deserialize;
@@ -48,6 +49,18 @@ pub struct SettingsArgs {
     /// Sender address for notifications.
     #[arg(long, env = "LEEWAY_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// The identity provider's issuer (`iss`); with it, bearer JWTs sign people in.
+    #[arg(long, env = "LEEWAY_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The audience (`aud`) tokens must be for: Leeway's client id.
+    #[arg(long, env = "LEEWAY_OIDC_AUDIENCE")]
+    pub oidc_audience: Option<String>,
+    /// The provider's keys: a JWKS file's path or an https:// URL.
+    #[arg(long, env = "LEEWAY_OIDC_JWKS")]
+    pub oidc_jwks: Option<String>,
+    /// The claim naming the user: email (default) or sub (the user id).
+    #[arg(long, env = "LEEWAY_OIDC_USER_CLAIM")]
+    pub oidc_user_claim: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -66,6 +79,7 @@ pub struct Settings {
     pub task_queue: String,
     pub profile: StateProfile,
     pub mail: MailSettings,
+    pub oidc: Option<OidcSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +114,10 @@ impl SettingsArgs {
             smtp_username: self.smtp_username.or(other.smtp_username),
             smtp_password: self.smtp_password.or(other.smtp_password),
             mail_from: self.mail_from.or(other.mail_from),
+            oidc_issuer: self.oidc_issuer.or(other.oidc_issuer),
+            oidc_audience: self.oidc_audience.or(other.oidc_audience),
+            oidc_jwks: self.oidc_jwks.or(other.oidc_jwks),
+            oidc_user_claim: self.oidc_user_claim.or(other.oidc_user_claim),
         }
     }
 
@@ -210,7 +228,14 @@ impl SettingsArgs {
                 }
             }
         };
+        let oidc = oidc_settings(
+            a.oidc_issuer,
+            a.oidc_audience,
+            a.oidc_jwks,
+            a.oidc_user_claim,
+        )?;
         Ok(Settings {
+            oidc,
             listen,
             data_dir,
             database_url,
@@ -221,6 +246,43 @@ impl SettingsArgs {
             mail,
         })
     }
+}
+
+/// All of issuer, audience and keys, or none (no identity provider).
+fn oidc_settings(
+    issuer: Option<String>,
+    audience: Option<String>,
+    jwks: Option<String>,
+    claim: Option<String>,
+) -> Result<Option<OidcSettings>, ConfigError> {
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let (issuer, audience, jwks) = (given(issuer), given(audience), given(jwks));
+    if issuer.is_none() && audience.is_none() && jwks.is_none() {
+        return Ok(None);
+    }
+    let need = |v: Option<String>, setting: &str| {
+        v.ok_or_else(|| {
+            bad(
+                setting,
+                "is needed with the other LEEWAY_OIDC_ settings (issuer, audience and keys together)",
+            )
+        })
+    };
+    let claim_text = given(claim).unwrap_or_else(|| "email".into());
+    Ok(Some(OidcSettings {
+        issuer: need(issuer, "oidc_issuer (--oidc-issuer / LEEWAY_OIDC_ISSUER)")?,
+        audience: need(
+            audience,
+            "oidc_audience (--oidc-audience / LEEWAY_OIDC_AUDIENCE)",
+        )?,
+        jwks: need(jwks, "oidc_jwks (--oidc-jwks / LEEWAY_OIDC_JWKS)")?,
+        user_claim: UserClaim::parse(&claim_text).ok_or_else(|| {
+            bad(
+                "oidc_user_claim (--oidc-user-claim / LEEWAY_OIDC_USER_CLAIM)",
+                format!("`{claim_text}` must be email or sub"),
+            )
+        })?,
+    }))
 }
 
 /// A built-in code (DEMO, WV, KY, TX) or a path to a TOML profile.
@@ -237,6 +299,35 @@ pub fn load_profile(name: &str) -> Result<StateProfile, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identity_provider_needs_issuer_audience_and_keys_together() {
+        let err = SettingsArgs {
+            oidc_issuer: Some("https://login.example.gov/".into()),
+            ..Default::default()
+        }
+        .resolve(None)
+        .unwrap_err();
+        assert!(err.to_string().contains("LEEWAY_OIDC_AUDIENCE"), "{err}");
+        let full = |claim: Option<&str>| SettingsArgs {
+            oidc_issuer: Some("https://login.example.gov/".into()),
+            oidc_audience: Some("leeway".into()),
+            oidc_jwks: Some("jwks.json".into()),
+            oidc_user_claim: claim.map(str::to_string),
+            ..Default::default()
+        };
+        let oidc = full(None).resolve(None).unwrap().oidc.unwrap();
+        assert_eq!(oidc.user_claim, UserClaim::Email);
+        let err = full(Some("upn")).resolve(None).unwrap_err();
+        assert!(err.to_string().contains("LEEWAY_OIDC_USER_CLAIM"), "{err}");
+        assert!(
+            SettingsArgs::default()
+                .resolve(None)
+                .unwrap()
+                .oidc
+                .is_none()
+        );
+    }
 
     #[test]
     fn bad_values_name_the_setting() {

@@ -22,6 +22,8 @@ pub struct AppContext {
     pub mailer: Mailer,
     /// Where steps wait their turn for the workflow engine.
     pub engine: EngineAdmission,
+    /// The state's identity provider, when one is configured.
+    pub oidc: Option<std::sync::Arc<crate::oidc::OidcVerifier>>,
 }
 
 impl AppContext {

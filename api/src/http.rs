@@ -96,7 +96,7 @@ async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body)
                 Ok(turn) => _turn = Some(turn),
                 Err(refusal) => return refusal.into_response(),
             }
-            match auth::authenticate(&state.app.db, token).await {
+            match auth::authenticate(&state.app.db, state.app.oidc.as_deref(), token).await {
                 Ok(p) => Caller::Known(p),
                 Err(ApiError::Unauthenticated) => {
                     state.sign_ins.record(&state.app.db, &hash).await;

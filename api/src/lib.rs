@@ -22,6 +22,7 @@ pub mod import_file;
 pub mod log_throttle;
 pub mod network_service;
 pub mod nul_guard;
+pub mod oidc;
 pub mod people_import;
 pub mod readiness;
 pub mod seed;

@@ -104,9 +104,16 @@ async fn a_relay_down_past_the_retry_time_alerts_the_administrators() {
             .unwrap_or("")
             .starts_with("Leeway could not deliver")
     };
+    // An attempt already in flight when the case is given up on finishes
+    // on its own (past its retry time, it too is given up on): wait for
+    // the alerts and for nothing but alerts to be in flight.
     let data = app
         .eventually(ADMIN, NOTES, v.clone(), Duration::from_secs(40), |d| {
             notes(d).iter().any(&alerted)
+                && notes(d)
+                    .iter()
+                    .filter(|n| !alerted(n))
+                    .all(|n| n["status"] != "sending")
         })
         .await;
     for n in notes(&data).iter().filter(|n| !alerted(n)) {

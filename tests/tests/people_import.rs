@@ -71,7 +71,11 @@ cam,Cam Diaz,cam@kde.example,kde,sea_approver
     // A state can now give its own people tokens.
     let token = auth::issue_token(&db, "ben", "script", None).await.unwrap();
     assert_eq!(
-        auth::authenticate(&db, &token).await.unwrap().actor.user_id,
+        auth::authenticate(&db, None, &token)
+            .await
+            .unwrap()
+            .actor
+            .user_id,
         "ben"
     );
 
@@ -89,13 +93,13 @@ cam,Cam Diaz,cam@kde.example,kde,admin
     let plan = import(&db, without_ben, false).await;
     assert_eq!(plan.missing, vec!["ben".to_string()]);
     assert_eq!(plan.changed.len(), 1, "Cam's role changed");
-    assert!(auth::authenticate(&db, &token).await.is_ok());
+    assert!(auth::authenticate(&db, None, &token).await.is_ok());
 
     // Asked to, the import deactivates him: his token stops working and
     // no new one is issued, but he stays on record.
     let plan = import(&db, without_ben, true).await;
     assert_eq!(plan.missing, vec!["ben".to_string()]);
-    let refused = auth::authenticate(&db, &token).await.err().unwrap();
+    let refused = auth::authenticate(&db, None, &token).await.err().unwrap();
     assert_eq!(refused.code(), "UNAUTHENTICATED");
     assert!(auth::issue_token(&db, "ben", "again", None).await.is_err());
     let ben = user::Entity::find_by_id("ben")
@@ -108,7 +112,7 @@ cam,Cam Diaz,cam@kde.example,kde,admin
     // Listed again, he is active again.
     let plan = import(&db, everyone, false).await;
     assert!(plan.changed.iter().any(|p| p.id == "ben"));
-    assert!(auth::authenticate(&db, &token).await.is_ok());
+    assert!(auth::authenticate(&db, None, &token).await.is_ok());
 
     let imports = audit_entry::Entity::find()
         .filter(audit_entry::Column::Chain.eq(IMPORTS_CHAIN))
