@@ -66,6 +66,11 @@ pub fn redact(url: &str) -> String {
 }
 
 impl RunningApp {
+    /// The embedded dev server's web UI, when `serve --temporal-ui` asked for it.
+    pub fn temporal_ui(&self) -> Option<&str> {
+        self.dev_server.as_ref().and_then(|d| d.ui_url.as_deref())
+    }
+
     pub async fn start(settings: Settings, demo: bool) -> anyhow::Result<RunningApp> {
         std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
             anyhow::anyhow!(
@@ -89,6 +94,7 @@ impl RunningApp {
                     bin,
                     Some(&data.join("temporal.db")),
                     Some(data.join("temporal.log")),
+                    settings.temporal_ui,
                 )
                 .await?;
                 (server.address.clone(), Some(server))

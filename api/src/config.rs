@@ -80,6 +80,8 @@ pub struct Settings {
     pub profile: StateProfile,
     pub mail: MailSettings,
     pub oidc: Option<OidcSettings>,
+    /// Start the embedded dev server with its web UI (`serve --temporal-ui`).
+    pub temporal_ui: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -235,6 +237,7 @@ impl SettingsArgs {
             a.oidc_user_claim,
         )?;
         Ok(Settings {
+            temporal_ui: false,
             oidc,
             listen,
             data_dir,

@@ -33,6 +33,10 @@ enum Command {
         /// Load demo organisations, people, tokens and provisions first.
         #[arg(long)]
         demo: bool,
+        /// Start the embedded Temporal dev server with its web UI, and
+        /// print its address (to look at each case's workflow history).
+        #[arg(long)]
+        temporal_ui: bool,
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -272,9 +276,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve {
             demo,
+            temporal_ui,
             settings: args,
         } => {
-            let s = settings(args, &cli.config)?;
+            let mut s = settings(args, &cli.config)?;
+            s.temporal_ui = temporal_ui;
+            if temporal_ui && matches!(s.temporal, TemporalTarget::External(_)) {
+                eprintln!(
+                    "--temporal-ui starts the embedded dev server's UI; with TEMPORAL_ADDRESS set, open that Temporal's own UI."
+                );
+            }
             let mode = match &s.temporal {
                 TemporalTarget::External(a) => format!("Temporal at {a}"),
                 TemporalTarget::DevServer { .. } => "embedded Temporal dev server".to_string(),
@@ -289,6 +300,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("  GraphiQL: http://{}/graphql", running.addr);
             println!("  Health:   http://{}/healthz", running.addr);
             println!("  Ready:    http://{}/readyz", running.addr);
+            if let Some(ui) = running.temporal_ui() {
+                println!("  Temporal UI: {ui}");
+            }
             if demo {
                 println!("  Demo tokens (send as `Authorization: Bearer <token>`):");
                 for u in seed::DEMO_USERS {

@@ -16,6 +16,8 @@ use tokio::process::{Child, Command};
 pub struct TemporalDevServer {
     child: Child,
     pub address: String,
+    /// The web UI's address, when it was asked for.
+    pub ui_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,11 +36,13 @@ pub fn free_port() -> std::io::Result<u16> {
 
 impl TemporalDevServer {
     /// Starts the dev server; `db_file` keeps workflows across restarts
-    /// (`None` keeps them in memory, as tests want).
+    /// (`None` keeps them in memory, as tests want). With `ui`, its web UI
+    /// listens too, on a free port of its own.
     pub async fn start(
         bin: &Path,
         db_file: Option<&Path>,
         log_file: Option<PathBuf>,
+        ui: bool,
     ) -> Result<Self, DevServerError> {
         let spawn_err = |message: String| DevServerError::Spawn {
             bin: bin.display().to_string(),
@@ -46,18 +50,19 @@ impl TemporalDevServer {
         };
         let port = free_port().map_err(|e| spawn_err(e.to_string()))?;
         let mut cmd = Command::new(bin);
-        cmd.args([
-            "server",
-            "start-dev",
-            "--headless",
-            "--ip",
-            "127.0.0.1",
-            "--log-level",
-            "error",
-        ])
-        .args(["--port", &port.to_string()])
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
+        cmd.args(["server", "start-dev"]);
+        let ui_port = if ui {
+            let port = free_port().map_err(|e| spawn_err(e.to_string()))?;
+            cmd.args(["--ui-port", &port.to_string()]);
+            Some(port)
+        } else {
+            cmd.arg("--headless");
+            None
+        };
+        cmd.args(["--ip", "127.0.0.1", "--log-level", "error"])
+            .args(["--port", &port.to_string()])
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
         if let Some(db) = db_file {
             cmd.arg("--db-filename").arg(db);
         }
@@ -83,6 +88,7 @@ impl TemporalDevServer {
         let server = Self {
             child,
             address: format!("http://127.0.0.1:{port}"),
+            ui_url: ui_port.map(|p| format!("http://127.0.0.1:{p}")),
         };
         server.wait_ready(port, Duration::from_secs(60)).await?;
         Ok(server)
