@@ -33,7 +33,10 @@ impl EngineAdmission {
     /// Waits in line, first come first served, until `until`. The slot is
     /// held until the permit is dropped.
     pub async fn enter(&self, until: Instant) -> Result<OwnedSemaphorePermit, ApiError> {
-        match tokio::time::timeout_at(until, self.slots.clone().acquire_owned()).await {
+        let waiting = Instant::now();
+        let entered = tokio::time::timeout_at(until, self.slots.clone().acquire_owned()).await;
+        leeway_workflows::metrics::observe_wait("engine", waiting.elapsed().as_secs_f64());
+        match entered {
             Ok(Ok(permit)) => Ok(permit),
             _ => Err(ApiError::Unavailable(
                 "Leeway has more steps to save than it can take right now and did not start this one; nothing was changed. Send the same request again in a moment.".into(),

@@ -33,12 +33,16 @@ pub struct HttpState {
     pub app: AppContext,
     pub limits: Arc<CallerLimits>,
     pub sign_ins: Arc<FailedSignIns>,
+    /// Every name in the schema: the only operation names metrics carry.
+    pub names: Arc<std::collections::HashSet<String>>,
 }
 
 impl HttpState {
     pub fn new(app: AppContext) -> Self {
+        let schema = crate::graphql::build(Some(app.clone()));
         Self {
-            schema: crate::graphql::build(Some(app.clone())),
+            names: Arc::new(schema.names().into_iter().collect()),
+            schema,
             introspection: crate::graphql::build_introspection(),
             app,
             limits: Arc::new(CallerLimits::default()),
@@ -52,6 +56,7 @@ pub fn router(state: HttpState) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
@@ -77,6 +82,7 @@ async fn graphiql() -> impl IntoResponse {
 }
 
 async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+    let started = std::time::Instant::now();
     let request = match http_request::read(&headers, body, MAX_BODY_BYTES).await {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
@@ -136,7 +142,33 @@ async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body)
                 .set("code", "VALIDATION");
         }
     }
+    let code = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .and_then(|c| match c {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "OK".into());
+    leeway_workflows::metrics::count_request(
+        &crate::request_metrics::operation_of(document.as_ref(), &state.names),
+        &code,
+        started.elapsed().as_secs_f64(),
+    );
     GraphQLResponse::from(response).into_response()
+}
+
+/// Prometheus text: requests, steps, clocks, email outcomes and waits.
+async fn metrics() -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        leeway_workflows::metrics::render(),
+    )
 }
 
 /// Liveness: the process answers.

@@ -25,6 +25,7 @@ pub mod nul_guard;
 pub mod oidc;
 pub mod people_import;
 pub mod readiness;
+pub mod request_metrics;
 pub mod seed;
 pub mod sign_in_audit;
 pub mod temporal_dev;

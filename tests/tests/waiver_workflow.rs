@@ -343,6 +343,12 @@ async fn review_clock_escalates_then_term_expires() {
         .clone();
     assert_eq!(last["command"], "escalate");
     assert_eq!(last["actorRole"], "system");
+    // Operators see the clock fire.
+    let metrics = leeway_workflows::metrics::render();
+    assert!(
+        metrics.contains("leeway_clocks_fired_total{program=\"waiver\",command=\"escalate\"}"),
+        "{metrics}"
+    );
     app.eventually(APPROVER, CASE, v.clone(), Duration::from_secs(30), |d| {
         d["waiverCase"]["notifications"]
             .as_array()

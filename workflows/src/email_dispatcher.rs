@@ -46,9 +46,16 @@ impl EmailDispatcher {
             match outbox::deliver_due(&self.db, &self.mailer, &self.rules, BATCH, CASES_AT_ONCE)
                 .await
             {
-                // A full batch: more may be waiting.
-                Ok(done) if u64::from(done.tried()) >= BATCH => continue,
-                Ok(_) => failing = false,
+                Ok(done) => {
+                    crate::metrics::count_emails("sent", done.sent);
+                    crate::metrics::count_emails("failed", done.failed);
+                    crate::metrics::count_emails("undeliverable", done.undeliverable);
+                    failing = false;
+                    // A full batch: more may be waiting.
+                    if u64::from(done.tried()) >= BATCH {
+                        continue;
+                    }
+                }
                 Err(e) => {
                     if !failing {
                         tracing::warn!(error = %e, "the email outbox could not be read; retrying");

@@ -10,6 +10,7 @@ pub mod bench_workflow;
 pub mod email_dispatcher;
 pub mod engine;
 pub mod mailer;
+pub mod metrics;
 pub mod outbox;
 pub mod programs;
 pub mod worker;

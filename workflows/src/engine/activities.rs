@@ -36,6 +36,15 @@ impl CaseActivities {
         input: StepRecord,
     ) -> Result<RecordOutcome, ActivityError> {
         let outcome = record::record(&self.db, &input).await?;
+        if let RecordOutcome::Recorded { fresh: true, .. } = &outcome {
+            crate::metrics::count_step(
+                &input.program,
+                &input.command,
+                // The system opens cases of its own (a network's) at
+                // step 1; after that, it acts only when a clock runs out.
+                input.actor.role == leeway_machines::domain::actor::Role::System && input.seq > 1,
+            );
+        }
         if let RecordOutcome::Recorded {
             emails: Some(true), ..
         } = &outcome

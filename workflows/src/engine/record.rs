@@ -79,8 +79,10 @@ pub enum RecordOutcome {
 /// data the database cannot store) comes back as `Refused` with nothing
 /// written; any other error is the moment's and is worth retrying.
 pub async fn record(db: &DatabaseConnection, step: &StepRecord) -> Result<RecordOutcome, DbErr> {
+    let waiting = std::time::Instant::now();
     let _turn = write_turn(db).await;
     let txn = db.begin().await?;
+    crate::metrics::observe_wait("database", waiting.elapsed().as_secs_f64());
     if db.get_database_backend() == DbBackend::Sqlite {
         // Take SQLite's write lock first. A transaction that reads before
         // it writes is refused outright (SQLITE_BUSY, no waiting) when

@@ -1,0 +1,168 @@
+//! What operators watch: Prometheus counters and histograms, one registry
+//! per process, served as text at the API's `/metrics`. Labels are names
+//! from the schema and the programs (operations, commands, codes), never
+//! anything a caller chose, so the series stay few.
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::LazyLock;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// The request's first root field (`openWaiverDraft`), or `unknown`.
+    pub operation: String,
+    /// `OK`, or the first error's `extensions.code`.
+    pub code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OperationLabels {
+    pub operation: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StepLabels {
+    pub program: String,
+    pub command: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct WaitLabels {
+    /// `engine` or `database`.
+    pub resource: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub request_seconds: Family<OperationLabels, Histogram>,
+    pub steps: Family<StepLabels, Counter>,
+    pub clocks_fired: Family<StepLabels, Counter>,
+    pub emails: Family<OutcomeLabels, Counter>,
+    pub waits: Family<WaitLabels, Histogram>,
+}
+
+fn seconds() -> Histogram {
+    // 5 ms to about 80 s: a step on a quiet day to one on a deadline day.
+    Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+        0.005, 2.0, 15,
+    ))
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let requests = Family::<RequestLabels, Counter>::default();
+    let request_seconds = Family::<OperationLabels, Histogram>::new_with_constructor(seconds);
+    let steps = Family::<StepLabels, Counter>::default();
+    let clocks_fired = Family::<StepLabels, Counter>::default();
+    let emails = Family::<OutcomeLabels, Counter>::default();
+    let waits = Family::<WaitLabels, Histogram>::new_with_constructor(seconds);
+    let mut registry = Registry::with_prefix("leeway");
+    registry.register(
+        "graphql_requests",
+        "GraphQL requests by operation and outcome code",
+        requests.clone(),
+    );
+    registry.register(
+        "graphql_request_seconds",
+        "GraphQL request latency by operation",
+        request_seconds.clone(),
+    );
+    registry.register(
+        "steps",
+        "Steps recorded, by program and command",
+        steps.clone(),
+    );
+    registry.register(
+        "clocks_fired",
+        "Steps taken by a case's own clock (escalations, expiries), by program and command",
+        clocks_fired.clone(),
+    );
+    registry.register(
+        "emails",
+        "Email delivery attempts by outcome",
+        emails.clone(),
+    );
+    registry.register(
+        "wait_seconds",
+        "Time spent waiting for a turn: `engine` (a step's turn for Temporal), `database` (a step's database connection and write turn)",
+        waits.clone(),
+    );
+    Metrics {
+        registry,
+        requests,
+        request_seconds,
+        steps,
+        clocks_fired,
+        emails,
+        waits,
+    }
+});
+
+pub fn metrics() -> &'static Metrics {
+    &METRICS
+}
+
+/// The Prometheus text exposition of everything counted so far.
+pub fn render() -> String {
+    let mut out = String::new();
+    if encode(&mut out, &METRICS.registry).is_err() {
+        out.clear();
+    }
+    out
+}
+
+pub fn count_request(operation: &str, code: &str, seconds: f64) {
+    let m = metrics();
+    m.requests
+        .get_or_create(&RequestLabels {
+            operation: operation.to_string(),
+            code: code.to_string(),
+        })
+        .inc();
+    m.request_seconds
+        .get_or_create(&OperationLabels {
+            operation: operation.to_string(),
+        })
+        .observe(seconds);
+}
+
+/// One freshly recorded step; `by_clock` when the case's own clock took it.
+pub fn count_step(program: &str, command: &str, by_clock: bool) {
+    let labels = StepLabels {
+        program: program.to_string(),
+        command: command.to_string(),
+    };
+    let m = metrics();
+    m.steps.get_or_create(&labels).inc();
+    if by_clock {
+        m.clocks_fired.get_or_create(&labels).inc();
+    }
+}
+
+pub fn count_emails(outcome: &str, n: u32) {
+    if n > 0 {
+        metrics()
+            .emails
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome.to_string(),
+            })
+            .inc_by(u64::from(n));
+    }
+}
+
+pub fn observe_wait(resource: &str, seconds: f64) {
+    metrics()
+        .waits
+        .get_or_create(&WaitLabels {
+            resource: resource.to_string(),
+        })
+        .observe(seconds);
+}
