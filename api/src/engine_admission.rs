@@ -1,10 +1,10 @@
 //! Steps waiting for the workflow engine take turns here.
 //!
 //! On a deadline day hundreds of districts send steps at once. Sent
-//! straight on, they pile up in Temporal's task queue, which serves the
-//! newest first once its backlog spills to disk: the median open waited
-//! 20 s, the slowest ones more than 55 s, and those answered "still
-//! saving" for cases that were then created anyway. Here they wait in
+//! straight on, they pile up in Temporal's task queue, which is not
+//! served in order (new tasks seem to be matched ahead of its backlog):
+//! the median open waited 20 s, the slowest more than 55 s, and those
+//! answered "still saving" for cases that were then created anyway. Here they wait in
 //! order instead, with only a few in the engine at once. A step that
 //! cannot get in within its wait has not started, so its caller hears
 //! that nothing was done and may simply send it again.
