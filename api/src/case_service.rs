@@ -34,13 +34,6 @@ const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(55);
 /// `engine_admission`): in line for at most the rest.
 const ENGINE_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// The time left for the engine, after waiting in line from `since`.
-fn engine_wait(since: tokio::time::Instant) -> std::time::Duration {
-    COMMAND_WAIT
-        .saturating_sub(since.elapsed())
-        .max(ENGINE_WAIT)
-}
-
 pub fn new_case_id(prefix: &str) -> String {
     let mut b = [0u8; 5];
     rand::rng().fill_bytes(&mut b);
@@ -54,6 +47,26 @@ fn still_saving(case_id: &str) -> ApiError {
 }
 
 impl AppContext {
+    /// Makes one call to the workflow engine in its turn (see
+    /// `engine_admission`): in line for at most `COMMAND_WAIT -
+    /// ENGINE_WAIT`, then the rest of `COMMAND_WAIT` (never less than
+    /// `ENGINE_WAIT`) for the call. `None` when the call did not answer in
+    /// time; its step may still be saved.
+    async fn in_engine<T>(
+        &self,
+        call: impl std::future::Future<Output = T>,
+    ) -> ApiResult<Option<T>> {
+        let since = tokio::time::Instant::now();
+        let _turn = self
+            .engine
+            .enter(since + (COMMAND_WAIT - ENGINE_WAIT))
+            .await?;
+        let wait = COMMAND_WAIT
+            .saturating_sub(since.elapsed())
+            .max(ENGINE_WAIT);
+        Ok(tokio::time::timeout(wait, call).await.ok())
+    }
+
     /// Refuses (and audits) a command the caller's role may never send,
     /// before anything about the case is looked up or revealed.
     pub async fn authorize<M: CaseMachine>(
@@ -122,20 +135,15 @@ impl AppContext {
         update_id: Option<String>,
     ) -> ApiResult<case::Model> {
         let id = W::Machine::header(&input.case).id;
-        let since = tokio::time::Instant::now();
-        let _turn = self
-            .engine
-            .enter(since + (COMMAND_WAIT - ENGINE_WAIT))
-            .await?;
         let opened = W::open(&self.temporal, &self.task_queue, input, update_id);
-        match tokio::time::timeout(engine_wait(since), opened).await {
-            Ok(Ok(_)) => {}
+        match self.in_engine(opened).await? {
+            Some(Ok(_)) => {}
             // Opened before and closed since: the case is what it is.
-            Ok(Err(WorkflowUpdateWithStartError::Start(WorkflowStartError::AlreadyStarted {
-                ..
-            }))) => {}
-            Ok(Err(e)) => return Err(ApiError::internal("open the case", e)),
-            Err(_) => return Err(still_saving(&id)),
+            Some(Err(WorkflowUpdateWithStartError::Start(
+                WorkflowStartError::AlreadyStarted { .. },
+            ))) => {}
+            Some(Err(e)) => return Err(ApiError::internal("open the case", e)),
+            None => return Err(still_saving(&id)),
         }
         case::Entity::find_by_id(id.as_str())
             .one(&self.db)
@@ -174,15 +182,8 @@ impl AppContext {
             // across continue-as-new.
             origin: update_id.clone(),
         };
-        let since = tokio::time::Instant::now();
-        let turn = self
-            .engine
-            .enter(since + (COMMAND_WAIT - ENGINE_WAIT))
-            .await?;
         let sent = W::send(&self.temporal, case_id, envelope, update_id);
-        let outcome = tokio::time::timeout(engine_wait(since), sent).await;
-        drop(turn);
-        let Ok(outcome) = outcome else {
+        let Some(outcome) = self.in_engine(sent).await? else {
             return Err(still_saving(case_id));
         };
         match outcome {

@@ -4,10 +4,10 @@
 //! straight on, they pile up in Temporal's task queue, which is not
 //! served in order (new tasks seem to be matched ahead of its backlog):
 //! the median open waited 20 s, the slowest more than 55 s, and those
-//! answered "still saving" for cases that were then created anyway. Here they wait in
-//! order instead, with only a few in the engine at once. A step that
-//! cannot get in within its wait has not started, so its caller hears
-//! that nothing was done and may simply send it again.
+//! answered "still saving" for cases that were then created anyway.
+//! Here they wait in order instead, with only a few in the engine at
+//! once. A step that cannot get in within its wait has not started, so
+//! its caller hears that nothing was done and may simply send it again.
 use crate::error::ApiError;
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};

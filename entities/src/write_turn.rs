@@ -3,9 +3,9 @@
 //! SQLite lets one connection write at a time. The others wait in its busy
 //! handler, which polls with sleeps of up to 100 ms, so under a surge the
 //! lock often sits free while every waiter sleeps (a surge showed about
-//! 390 sleeps a second in the process). Writers in this process queue here instead,
-//! first come first served, and each goes as soon as the one before it is
-//! done. SQLite's own wait is left for writers in other processes (a
+//! 390 sleeps a second in the process). Writers in this process queue
+//! here instead, first come first served, and each goes as soon as the
+//! one before it is done. SQLite's own wait is left for writers in other processes (a
 //! separate `leeway worker`). PostgreSQL locks rows, so it needs no turns.
 use sea_orm::{DatabaseConnection, DbBackend};
 use tokio::sync::{Mutex, MutexGuard};

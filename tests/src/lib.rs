@@ -76,6 +76,35 @@ pub async fn test_database(dir: &std::path::Path) -> anyhow::Result<String> {
     database_on(server.as_deref(), dir).await
 }
 
+/// A migrated database of its own (see [`test_database`]), for tests of
+/// what needs no workflow engine; the directory lives as long as it.
+pub async fn fresh_database() -> (tempfile::TempDir, sea_orm::DatabaseConnection) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = test_database(dir.path()).await.expect("test database");
+    let db = leeway_api::app::connect_database(&url)
+        .await
+        .expect("database migrated");
+    (dir, db)
+}
+
+/// An organisation of `kind` (`sea`, `district`…) with the id `id`.
+pub async fn add_organisation(db: &sea_orm::DatabaseConnection, id: &str, kind: &str) {
+    use leeway_entities::organisation;
+    use sea_orm::{ActiveModelTrait, Set};
+    organisation::ActiveModel {
+        id: Set(id.into()),
+        name: Set(format!("{kind} {id}")),
+        kind: Set(kind.into()),
+        parent_id: Set(None),
+        enrollment: Set(Some(1000)),
+        subgroups: Set("{}".into()),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await
+    .expect("organisation");
+}
+
 /// A fresh database on the PostgreSQL server `server`, or SQLite in `dir`.
 pub async fn database_on(server: Option<&str>, dir: &std::path::Path) -> anyhow::Result<String> {
     match server {
@@ -274,22 +303,11 @@ impl TestApp {
     /// A district (or charter) with an authorized representative whose
     /// token is `token`.
     pub async fn add_district(&self, id: &str, token: &str) {
-        use leeway_entities::{organisation, user};
+        use leeway_entities::user;
         use sea_orm::{ActiveModelTrait, Set};
         let db = &self.running.app.db;
         let now = chrono::Utc::now();
-        organisation::ActiveModel {
-            id: Set(id.into()),
-            name: Set(format!("District {id}")),
-            kind: Set("district".into()),
-            parent_id: Set(None),
-            enrollment: Set(Some(1000)),
-            subgroups: Set("{}".into()),
-            created_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .expect("organisation");
+        add_organisation(db, id, "district").await;
         let user_id = format!("rep-{id}");
         user::ActiveModel {
             id: Set(user_id.clone()),

@@ -2,22 +2,15 @@
 //! idempotent, audited with the file's hash; on SQLite, or PostgreSQL when
 //! DATABASE_URL names it.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
-use leeway_api::app::connect_database;
 use leeway_api::catalog_import;
 use leeway_api::import_file::{IMPORTS_CHAIN, ImportError};
 use leeway_entities::{audit_entry, provision};
+use leeway_tests::fresh_database;
 use leeway_workflows::audit;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 const KY: &str = include_str!("../../docs/examples/ky-catalog.csv");
-
-async fn fresh() -> (tempfile::TempDir, DatabaseConnection) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = leeway_tests::test_database(dir.path()).await.unwrap();
-    let db = connect_database(&url).await.unwrap();
-    (dir, db)
-}
 
 async fn imports(db: &DatabaseConnection) -> Vec<audit_entry::Model> {
     audit_entry::Entity::find()
@@ -29,7 +22,7 @@ async fn imports(db: &DatabaseConnection) -> Vec<audit_entry::Model> {
 
 #[tokio::test]
 async fn a_states_catalog_is_imported_once_and_audited_with_its_hash() {
-    let (_dir, db) = fresh().await;
+    let (_dir, db) = fresh_database().await;
     let plan = catalog_import::plan(&db, KY.as_bytes()).await.unwrap();
     assert_eq!((plan.added.len(), plan.changed.len()), (15, 0));
     // Planning (a dry run) writes nothing.
@@ -93,7 +86,7 @@ async fn a_states_catalog_is_imported_once_and_audited_with_its_hash() {
 
 #[tokio::test]
 async fn a_file_with_bad_lines_names_each_and_imports_nothing() {
-    let (_dir, db) = fresh().await;
+    let (_dir, db) = fresh_database().await;
     let bad = "citation,title,category,waivable,non_waivable_reason,effective_from,effective_to
 KRS 160.345,School councils,governance,yes,,2025-08-13,
 KRS 158.070,Instructional year,instructional_time,no,,2025-08-13,

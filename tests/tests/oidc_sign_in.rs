@@ -7,10 +7,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use leeway_api::app::connect_database;
 use leeway_api::auth;
 use leeway_api::oidc::{OidcSettings, OidcVerifier, UserClaim};
-use leeway_entities::{organisation, user};
+use leeway_entities::user;
+use leeway_tests::{add_organisation, fresh_database};
 use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::{Value, json};
@@ -83,21 +83,8 @@ fn rs256(p: &Provider, claims: &Value) -> String {
 }
 
 async fn fresh() -> (tempfile::TempDir, DatabaseConnection) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = leeway_tests::test_database(dir.path()).await.unwrap();
-    let db = connect_database(&url).await.unwrap();
-    organisation::ActiveModel {
-        id: Set("kde".into()),
-        name: Set("KDE".into()),
-        kind: Set("sea".into()),
-        parent_id: Set(None),
-        enrollment: Set(None),
-        subgroups: Set("{}".into()),
-        created_at: Set(Utc::now()),
-    }
-    .insert(&db)
-    .await
-    .unwrap();
+    let (dir, db) = fresh_database().await;
+    add_organisation(&db, "kde", "sea").await;
     for (id, email) in [("ana", "ana.ruiz@kde.example"), ("bo", "bo@kde.example")] {
         user::ActiveModel {
             id: Set(id.into()),

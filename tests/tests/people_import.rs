@@ -3,38 +3,20 @@
 //! can no longer sign in. On SQLite, or PostgreSQL when DATABASE_URL
 //! names it.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
-use chrono::Utc;
-use leeway_api::app::connect_database;
 use leeway_api::auth;
 use leeway_api::import_file::{IMPORTS_CHAIN, ImportError};
 use leeway_api::people_import;
-use leeway_entities::{audit_entry, organisation, user};
+use leeway_entities::{audit_entry, user};
+use leeway_tests::{add_organisation, fresh_database};
 use leeway_workflows::audit;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 const HEADER: &str = "id,name,email,organisation_id,role\n";
 
 async fn fresh() -> (tempfile::TempDir, DatabaseConnection) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = leeway_tests::test_database(dir.path()).await.unwrap();
-    let db = connect_database(&url).await.unwrap();
-    for (id, kind) in [("kde", "sea"), ("fayette", "district")] {
-        organisation::ActiveModel {
-            id: Set(id.into()),
-            name: Set(id.into()),
-            kind: Set(kind.into()),
-            parent_id: Set(None),
-            enrollment: Set(None),
-            subgroups: Set("{}".into()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&db)
-        .await
-        .unwrap();
-    }
+    let (dir, db) = fresh_database().await;
+    add_organisation(&db, "kde", "sea").await;
+    add_organisation(&db, "fayette", "district").await;
     (dir, db)
 }
 
