@@ -29,6 +29,13 @@ start_postgres() {
   return 1
 }
 
+# Headless Chromium for the GraphiQL test, from Debian's `chromium`.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Chromium (Debian package chromium)..." >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "== Tests on SQLite ==" >&2
 env -u DATABASE_URL cargo test --workspace --quiet
 

@@ -3,7 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::oidc::{OidcVerifier, UserClaim};
 use chrono::Utc;
-use leeway_entities::{api_token, user};
+use leeway_entities::{api_token, user, user_role};
 use leeway_machines::domain::actor::{Actor, Role};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -12,9 +12,12 @@ use sha2::{Digest, Sha256};
 /// The person behind a request.
 #[derive(Clone, Debug)]
 pub struct Principal {
+    /// Acting in one role: the default, or the one the request named.
     pub actor: Actor,
     pub name: String,
     pub email: String,
+    /// Every role the person holds, the default first.
+    pub roles: Vec<Role>,
 }
 
 impl Principal {
@@ -87,14 +90,21 @@ pub fn bearer(header: Option<&str>) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The request header that names the role to act in, for a person who
+/// holds more than one (a reviewer who is also the fiscal officer).
+pub const ACTING_ROLE_HEADER: &str = "leeway-role";
+
 /// `UNAUTHENTICATED` for an unknown or revoked token, a JWT that fails
 /// the identity provider's checks, or a person who is not (or no longer)
-/// an active user; `UNAVAILABLE` when the database cannot say. A JWT is
-/// only accepted when an identity provider is configured (`oidc`).
+/// an active user; `FORBIDDEN` for an acting role (`acting`, from the
+/// `Leeway-Role` header) the person does not hold; `UNAVAILABLE` when the
+/// database cannot say. A JWT is only accepted when an identity provider
+/// is configured (`oidc`).
 pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
     oidc: Option<&OidcVerifier>,
     token: &str,
+    acting: Option<&str>,
 ) -> ApiResult<Principal> {
     let found = match oidc.filter(|_| OidcVerifier::looks_like_jwt(token)) {
         Some(oidc) => {
@@ -129,9 +139,32 @@ pub async fn authenticate<C: ConnectionTrait>(
     let u = found
         .filter(|u| u.deactivated_at.is_none())
         .ok_or(ApiError::Unauthenticated)?;
-    let role = Role::parse_person_role(&u.role).ok_or_else(|| {
+    let default = Role::parse_person_role(&u.role).ok_or_else(|| {
         ApiError::internal("read your account", format!("unknown role {}", u.role))
     })?;
+    let mut roles = vec![default];
+    for r in user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(u.id.as_str()))
+        .all(db)
+        .await?
+    {
+        if let Some(role) = Role::parse_person_role(&r.role).filter(|r| !roles.contains(r)) {
+            roles.push(role);
+        }
+    }
+    let role = match acting.map(str::trim).filter(|a| !a.is_empty()) {
+        None => default,
+        Some(named) => Role::parse_person_role(named)
+            .filter(|r| roles.contains(r))
+            .ok_or_else(|| {
+                let held: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                ApiError::Forbidden(format!(
+                    "You cannot act as `{named}`: your roles are {}. Name one of them in the Leeway-Role header, or leave it out to act as {}.",
+                    held.join(", "),
+                    default.as_str()
+                ))
+            })?,
+    };
     Ok(Principal {
         actor: Actor {
             user_id: u.id,
@@ -140,6 +173,7 @@ pub async fn authenticate<C: ConnectionTrait>(
         },
         name: u.name,
         email: u.email,
+        roles,
     })
 }
 

@@ -35,6 +35,7 @@ pub async fn seed_districts(
             parent_id: Set(None),
             enrollment: Set(Some(1_000)),
             subgroups: Set("{}".into()),
+            equity_flags: Set("[]".into()),
             created_at: Set(now),
         });
         organisation::Entity::insert_many(orgs).exec(db).await?;

@@ -9,6 +9,7 @@
 //! records the file's SHA-256. Provisions missing from the file are kept:
 //! cases cite them.
 use crate::import_file::{self, ImportError, RowError};
+use crate::import_progress::Progress;
 use chrono::NaiveDate;
 use leeway_entities::provision;
 use leeway_machines::engine::text::TextSize;
@@ -180,19 +181,23 @@ pub async fn apply(
     plan: &CatalogPlan,
     file: &str,
     by: &str,
+    progress: &Progress,
 ) -> Result<(), ImportError> {
     let txn = db.begin().await?;
     for e in &plan.added {
         provision::Entity::insert(e.active_model())
             .exec(&txn)
             .await?;
+        progress.step();
     }
     for e in &plan.changed {
         provision::Entity::update(e.active_model())
             .exec(&txn)
             .await?;
+        progress.step();
     }
     import_file::record_import(&txn, "catalog", file, by, &plan.sha256, plan.summary()).await?;
     txn.commit().await?;
+    progress.finish();
     Ok(())
 }

@@ -10,12 +10,11 @@ use crate::http_request::HttpRefusal;
 use crate::sign_in_audit::FailedSignIns;
 use crate::{http_request, readiness};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -53,7 +52,8 @@ impl HttpState {
 
 pub fn router(state: HttpState) -> Router {
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(crate::graphiql_page::page).post(graphql))
+        .merge(crate::graphiql_page::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -77,10 +77,6 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
 }
 
-async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
-}
-
 async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
     let started = std::time::Instant::now();
     let request = match http_request::read(&headers, body, MAX_BODY_BYTES).await {
@@ -102,12 +98,17 @@ async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body)
                 Ok(turn) => _turn = Some(turn),
                 Err(refusal) => return refusal.into_response(),
             }
-            match auth::authenticate(&state.app.db, state.app.oidc.as_deref(), token).await {
+            let acting = headers
+                .get(auth::ACTING_ROLE_HEADER)
+                .and_then(|v| v.to_str().ok());
+            match auth::authenticate(&state.app.db, state.app.oidc.as_deref(), token, acting).await
+            {
                 Ok(p) => Caller::Known(p),
                 Err(ApiError::Unauthenticated) => {
                     state.sign_ins.record(&state.app.db, &hash).await;
                     Caller::BadToken
                 }
+                Err(refused @ ApiError::Forbidden(_)) => Caller::Refused(refused),
                 Err(_) => Caller::Unavailable,
             }
         }

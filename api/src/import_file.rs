@@ -161,3 +161,53 @@ pub async fn record_import<D: TransactionTrait + ConnectionTrait>(
     };
     audit::append_next(txn, &record).await
 }
+
+/// Each non-empty line of a JSON Lines file (one JSON object a line, for
+/// records that nest), deserialized and then checked by `check`.
+pub fn json_lines<R: serde::de::DeserializeOwned, T>(
+    bytes: &[u8],
+    mut check: impl FnMut(R) -> Result<T, String>,
+) -> Parsed<T> {
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let line_no = i as u64 + 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let parsed = serde_json::from_slice::<R>(line)
+            .map_err(|e| format!("it is not a record of this file: {e}"))
+            .and_then(&mut check);
+        match parsed {
+            Ok(t) => good.push((line_no, t)),
+            Err(reason) => bad.push(RowError {
+                line: line_no,
+                reason,
+            }),
+        }
+    }
+    Parsed { good, bad }
+}
+
+/// Whether a file is JSON Lines rather than CSV, by its name.
+pub fn is_json_lines(file: &std::path::Path) -> bool {
+    matches!(
+        file.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson")
+    )
+}
+
+/// A count of students: a whole number, not negative.
+pub fn count(name: &str, raw: &str) -> Result<i32, String> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| format!("the {name} `{raw}` is not a count of students"))
+}
+
+/// The year a school year ends in, as states number them (2025 for 2024–25).
+pub fn school_year(raw: &str) -> Result<i32, String> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|y| (1990..=2100).contains(y))
+        .ok_or_else(|| format!("the school_year `{raw}` is not a year such as 2025 (for 2024–25)"))
+}

@@ -1,5 +1,6 @@
 //! The `leeway` service: GraphQL over axum, authentication, configuration,
 //! and the process that ties Temporal, the database and email together.
+pub mod accountability_import;
 pub mod app;
 pub mod auth;
 pub mod bench;
@@ -8,21 +9,25 @@ pub mod bench_surge;
 pub mod bench_table;
 pub mod bench_verify;
 pub mod caller_limits;
+pub mod case_export;
 pub mod case_service;
 pub mod catalog_import;
 pub mod config;
 pub mod context;
 pub mod engine_admission;
 pub mod error;
+pub mod graphiql_page;
 pub mod graphql;
 pub mod http;
 pub mod http_request;
 pub mod idempotency;
 pub mod import_file;
+pub mod import_progress;
 pub mod log_throttle;
 pub mod network_service;
 pub mod nul_guard;
 pub mod oidc;
+pub mod organisation_import;
 pub mod people_import;
 pub mod readiness;
 pub mod request_metrics;

@@ -3,7 +3,11 @@ use clap::{Parser, Subcommand};
 use leeway_api::app::{RunningApp, connect_database, redact};
 use leeway_api::config::{Settings, SettingsArgs, TemporalTarget};
 use leeway_api::import_file::ImportError;
-use leeway_api::{auth, bench, catalog_import, graphql, people_import, seed};
+use leeway_api::import_progress::Progress;
+use leeway_api::{
+    accountability_import, auth, bench, case_export, catalog_import, graphql, organisation_import,
+    people_import, seed,
+};
 use leeway_workflows::{audit, worker};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,6 +76,11 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Write out records for an open-records request or an auditor.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Work with the audit trail.
     Audit {
         #[command(subcommand)]
@@ -109,30 +118,68 @@ enum TokenCommand {
     },
 }
 
+/// Where an import reads from, and whether it only prints its plan.
+#[derive(clap::Args, Clone)]
+struct ImportArgs {
+    file: PathBuf,
+    /// Print what would change, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
 #[derive(Subcommand)]
 enum ImportCommand {
     /// The provision catalog, from CSV with the header
     /// `citation,title,category,waivable,non_waivable_reason,effective_from,effective_to`
     /// (waivable: yes or no; dates as 2025-08-13; effective_to may be empty).
     Catalog {
-        file: PathBuf,
-        /// Print what would change, and change nothing.
-        #[arg(long)]
-        dry_run: bool,
         #[command(flatten)]
-        settings: SettingsArgs,
+        args: ImportArgs,
+    },
+    /// Districts, charters and schools with enrollment by school year,
+    /// from CSV with the header
+    /// `id,name,kind,parent_id,equity_flags,school_year,enrollment,students_in_poverty,subgroups`
+    /// (a row per organisation and year), or JSON Lines (`.jsonl`), one
+    /// organisation a line with its years nested; see docs/examples.
+    Organisations {
+        #[command(flatten)]
+        args: ImportArgs,
     },
     /// The state's people, from CSV with the header
-    /// `id,name,email,organisation_id,role` (organisations must exist;
-    /// roles as `district_applicant`, `sea_reviewer`…).
+    /// `id,name,email,organisation_id,roles,affiliations` (organisations
+    /// must exist; roles as `sea_reviewer; sea_approver`, the first the
+    /// default; affiliations as `former_employer:KY-165`).
     People {
-        file: PathBuf,
-        /// Print what would change, and change nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        args: ImportArgs,
         /// Deactivate the active people the file does not list.
         #[arg(long)]
         deactivate_missing: bool,
+    },
+    /// Accountability results by school and school year, from CSV with the
+    /// header
+    /// `organisation_id,school_year,subject,performance_rating,mean_scale_score,median_growth`.
+    Accountability {
+        #[command(flatten)]
+        args: ImportArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// One case's whole file as JSON: the case and its program's record,
+    /// every submitted version and stored document, every decision and
+    /// step, deadlines, every email and its outcome, and the proof that
+    /// the audit chain, the documents and the records verify. Exits with 2
+    /// (the file still written) if the proof does not verify.
+    Case {
+        /// The case id, e.g. `waiver-…`.
+        id: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -159,78 +206,109 @@ enum AuditCommand {
 /// Runs one `leeway import`: a plan printed line by line, then applied
 /// unless it is a dry run; a bad file exits 2 with every bad line named.
 async fn import(command: ImportCommand, config: &Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let (file, dry_run, args) = match &command {
-        ImportCommand::Catalog {
-            file,
-            dry_run,
-            settings,
-        }
-        | ImportCommand::People {
-            file,
-            dry_run,
-            settings,
-            ..
-        } => (file.clone(), *dry_run, settings.clone()),
+    let args = match &command {
+        ImportCommand::Catalog { args }
+        | ImportCommand::Organisations { args }
+        | ImportCommand::People { args, .. }
+        | ImportCommand::Accountability { args } => args.clone(),
     };
-    let s = settings(args, config)?;
+    let s = settings(args.settings, config)?;
     std::fs::create_dir_all(&s.data_dir)?;
     let db = connect_database(&s.database_url).await?;
+    let file = args.file;
     let bytes =
         std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let name = file.display().to_string();
     let by = std::env::var("USER").unwrap_or_else(|_| "operator".into());
-    let refused = |e: ImportError| {
-        eprintln!("{name}: {e}");
-        Ok(ExitCode::from(2))
-    };
-    let summary = match command {
-        ImportCommand::Catalog { .. } => {
-            let plan = match catalog_import::plan(&db, &bytes).await {
-                Ok(plan) => plan,
-                Err(e) => return refused(e),
-            };
-            for e in &plan.added {
-                println!("add     {}  {}", e.citation, e.title);
+    let apply = !args.dry_run;
+    let outcome: Result<String, ImportError> = async {
+        Ok(match command {
+            ImportCommand::Catalog { .. } => {
+                let plan = catalog_import::plan(&db, &bytes).await?;
+                for e in &plan.added {
+                    println!("add     {}  {}", e.citation, e.title);
+                }
+                for e in &plan.changed {
+                    println!("change  {}  {}", e.citation, e.title);
+                }
+                if apply {
+                    let n = plan.added.len() + plan.changed.len();
+                    let progress = Progress::on_stderr("provisions", n as u64);
+                    catalog_import::apply(&db, &plan, &name, &by, &progress).await?;
+                }
+                plan.summary()
             }
-            for e in &plan.changed {
-                println!("change  {}  {}", e.citation, e.title);
+            ImportCommand::Organisations { .. } => {
+                let plan = organisation_import::plan(&db, &file, &bytes).await?;
+                for o in &plan.added {
+                    println!("add     {}  {} ({})", o.id, o.name, o.kind.as_str());
+                }
+                for o in &plan.changed {
+                    println!("change  {}  {} ({})", o.id, o.name, o.kind.as_str());
+                }
+                if apply {
+                    let n = plan.added.len() + plan.changed.len();
+                    let progress = Progress::on_stderr("organisations", n as u64);
+                    organisation_import::apply(&db, &plan, &name, &by, &progress).await?;
+                }
+                plan.summary()
             }
-            if !dry_run {
-                catalog_import::apply(&db, &plan, &name, &by).await?;
+            ImportCommand::People {
+                deactivate_missing, ..
+            } => {
+                let plan = people_import::plan(&db, &bytes, deactivate_missing).await?;
+                for p in &plan.added {
+                    println!("add         {}  {} <{}>", p.id, p.name, p.email);
+                }
+                for p in &plan.changed {
+                    println!("change      {}  {} <{}>", p.id, p.name, p.email);
+                }
+                for id in &plan.missing {
+                    let what = if deactivate_missing {
+                        "deactivate"
+                    } else {
+                        "not listed"
+                    };
+                    println!("{what:<11} {id}");
+                }
+                if apply {
+                    let n = plan.added.len() + plan.changed.len();
+                    let progress = Progress::on_stderr("people", n as u64);
+                    people_import::apply(&db, &plan, &name, &by, &progress).await?;
+                }
+                plan.summary()
             }
-            plan.summary()
+            ImportCommand::Accountability { .. } => {
+                let plan = accountability_import::plan(&db, &bytes).await?;
+                for r in plan
+                    .added
+                    .iter()
+                    .map(|r| ("add   ", r))
+                    .chain(plan.changed.iter().map(|r| ("change", r)))
+                {
+                    println!(
+                        "{}  {} {} {}",
+                        r.0, r.1.organisation_id, r.1.school_year, r.1.subject
+                    );
+                }
+                if apply {
+                    let n = plan.added.len() + plan.changed.len();
+                    let progress = Progress::on_stderr("results", n as u64);
+                    accountability_import::apply(&db, &plan, &name, &by, &progress).await?;
+                }
+                plan.summary()
+            }
+        })
+    }
+    .await;
+    match outcome {
+        Ok(summary) if apply => println!("Imported: {summary}"),
+        Ok(summary) => println!("Dry run: {summary}"),
+        Err(e @ ImportError::BadRows(_)) => {
+            eprintln!("{name}: {e}");
+            return Ok(ExitCode::from(2));
         }
-        ImportCommand::People {
-            deactivate_missing, ..
-        } => {
-            let plan = match people_import::plan(&db, &bytes, deactivate_missing).await {
-                Ok(plan) => plan,
-                Err(e) => return refused(e),
-            };
-            for p in &plan.added {
-                println!("add         {}  {} <{}>", p.id, p.name, p.email);
-            }
-            for p in &plan.changed {
-                println!("change      {}  {} <{}>", p.id, p.name, p.email);
-            }
-            for id in &plan.missing {
-                let what = if deactivate_missing {
-                    "deactivate"
-                } else {
-                    "not listed"
-                };
-                println!("{what:<11} {id}");
-            }
-            if !dry_run {
-                people_import::apply(&db, &plan, &name, &by).await?;
-            }
-            plan.summary()
-        }
-    };
-    if dry_run {
-        println!("Dry run: {summary}");
-    } else {
-        println!("Imported: {summary}");
+        Err(e) => return Err(e.into()),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -383,6 +461,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { command } => import(command, &cli.config).await,
+        Command::Export {
+            command:
+                ExportCommand::Case {
+                    id,
+                    out,
+                    settings: args,
+                },
+        } => {
+            let s = settings(args, &cli.config)?;
+            let db = connect_database(&s.database_url).await?;
+            let file = match case_export::export(&db, &id).await {
+                Ok(file) => file,
+                Err(e @ case_export::ExportError::NoSuchCase(_)) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let text = serde_json::to_string_pretty(&file)?;
+            match &out {
+                Some(path) => std::fs::write(path, text + "\n")
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+                None => println!("{text}"),
+            }
+            if file["proof"]["verifies"] == serde_json::Value::Bool(true) {
+                eprintln!(
+                    "The case's file verifies: its audit chain, documents and records hold together."
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "THE CASE'S FILE DOES NOT VERIFY; see \"proof\" in the export: {}",
+                    file["proof"]
+                );
+                Ok(ExitCode::from(2))
+            }
+        }
         Command::Schema => {
             print!("{}", graphql::sdl());
             Ok(ExitCode::SUCCESS)

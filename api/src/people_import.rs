@@ -1,5 +1,10 @@
 //! `leeway import people FILE`: the state's people, from a CSV file with
-//! the header `id,name,email,organisation_id,role`.
+//! the header `id,name,email,organisation_id,roles,affiliations`.
+//!
+//! `roles` lists one or more roles separated by `;`, the first being the
+//! one a request acts in unless its `Leeway-Role` header names another.
+//! `affiliations` lists ties that recuse a reviewer, as `kind:organisation`
+//! separated by `;` (e.g. `former_employer:KY-165; board_seat:KY-034`).
 //!
 //! Upserts by id, all or nothing, audited with the file's hash (see
 //! `import_file`). A person missing from a later file is only reported,
@@ -7,14 +12,23 @@
 //! be assigned or be emailed by role, and stay named on the cases and in
 //! the audit trail where they acted. One who reappears is active again.
 use crate::import_file::{self, ImportError, RowError};
+use crate::import_progress::Progress;
 use chrono::Utc;
-use leeway_entities::{organisation, user};
+use leeway_entities::{organisation, user, user_affiliation, user_role};
 use leeway_machines::domain::actor::Role;
+use leeway_machines::domain::affiliation::AffiliationKind;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-const HEADER: [&str; 5] = ["id", "name", "email", "organisation_id", "role"];
+const HEADER: [&str; 6] = [
+    "id",
+    "name",
+    "email",
+    "organisation_id",
+    "roles",
+    "affiliations",
+];
 
 /// One person as the file states them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,16 +37,37 @@ pub struct Person {
     pub name: String,
     pub email: String,
     pub organisation_id: String,
-    pub role: Role,
+    /// At least one; the first is the default.
+    pub roles: Vec<Role>,
+    pub affiliations: BTreeSet<(String, AffiliationKind)>,
+}
+
+/// A person's further roles and ties, as stored.
+#[derive(Default)]
+struct Stored {
+    roles: BTreeSet<Role>,
+    affiliations: BTreeSet<(String, AffiliationKind)>,
 }
 
 impl Person {
-    fn matches(&self, u: &user::Model) -> bool {
+    pub fn role(&self) -> Role {
+        self.roles[0]
+    }
+
+    fn further_roles(&self) -> BTreeSet<Role> {
+        self.roles[1..].iter().copied().collect()
+    }
+
+    fn matches(&self, u: &user::Model, stored: Option<&Stored>) -> bool {
+        let empty = Stored::default();
+        let stored = stored.unwrap_or(&empty);
         u.deactivated_at.is_none()
             && u.name == self.name
             && u.email == self.email
             && u.organisation_id == self.organisation_id
-            && u.role == self.role.as_str()
+            && u.role == self.role().as_str()
+            && stored.roles == self.further_roles()
+            && stored.affiliations == self.affiliations
     }
 }
 
@@ -80,20 +115,47 @@ fn person(r: &import_file::Row<'_>) -> Result<Person, String> {
         return Err(format!("`{email}` is not an email address"));
     }
     let organisation_id = r.required(3)?;
-    let role = Role::parse_person_role(r.raw(4)).ok_or_else(|| {
-        let roles: Vec<&str> = Role::ALL
-            .into_iter()
-            .filter(|r| *r != Role::System)
-            .map(Role::as_str)
-            .collect();
-        format!("the role `{}` is not one of {}", r.raw(4), roles.join(", "))
-    })?;
+    let mut roles = Vec::new();
+    for raw in r.raw(4).split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let role = Role::parse_person_role(raw).ok_or_else(|| {
+            let roles: Vec<&str> = Role::ALL
+                .into_iter()
+                .filter(|r| *r != Role::System)
+                .map(Role::as_str)
+                .collect();
+            format!("the role `{raw}` is not one of {}", roles.join(", "))
+        })?;
+        if roles.contains(&role) {
+            return Err(format!("the role {raw} is given twice"));
+        }
+        roles.push(role);
+    }
+    if roles.is_empty() {
+        return Err("the roles are empty; give at least one".into());
+    }
+    let mut affiliations = BTreeSet::new();
+    for raw in r.raw(5).split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let (kind, org) = raw
+            .split_once(':')
+            .map(|(k, o)| (k.trim(), o.trim()))
+            .filter(|(_, o)| !o.is_empty())
+            .ok_or_else(|| format!("the affiliation `{raw}` must be written kind:organisation"))?;
+        let kind = AffiliationKind::parse(kind).ok_or_else(|| {
+            let kinds: Vec<&str> = AffiliationKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!(
+                "the affiliation kind `{kind}` is not one of {}",
+                kinds.join(", ")
+            )
+        })?;
+        affiliations.insert((org.to_string(), kind));
+    }
     Ok(Person {
         id,
         name,
         email,
         organisation_id,
-        role,
+        roles,
+        affiliations,
     })
 }
 
@@ -136,6 +198,12 @@ pub async fn plan(
             ))
         } else if !organisations.contains(&p.organisation_id) {
             Some(format!("there is no organisation `{}`", p.organisation_id))
+        } else if let Some((org, _)) = p
+            .affiliations
+            .iter()
+            .find(|(org, _)| !organisations.contains(org))
+        {
+            Some(format!("the affiliation names no organisation `{org}`"))
         } else if let Some(holder) = email_holder.get(p.email.as_str()).filter(|h| **h != p.id) {
             Some(format!(
                 "{} belongs to `{holder}`; change or remove theirs in an import of its own first",
@@ -150,6 +218,21 @@ pub async fn plan(
         }
     }
     import_file::all_good(bad)?;
+    let mut stored: HashMap<String, Stored> = HashMap::new();
+    for r in user_role::Entity::find().all(db).await? {
+        if let Some(role) = Role::parse_person_role(&r.role) {
+            stored.entry(r.user_id).or_default().roles.insert(role);
+        }
+    }
+    for a in user_affiliation::Entity::find().all(db).await? {
+        if let Some(kind) = AffiliationKind::parse(&a.kind) {
+            stored
+                .entry(a.user_id)
+                .or_default()
+                .affiliations
+                .insert((a.organisation_id, kind));
+        }
+    }
     let mut plan = PeoplePlan {
         sha256: import_file::sha256(bytes),
         added: Vec::new(),
@@ -165,7 +248,7 @@ pub async fn plan(
     for p in people {
         match current.get(&p.id) {
             None => plan.added.push(p),
-            Some(u) if p.matches(u) => plan.unchanged += 1,
+            Some(u) if p.matches(u, stored.get(&p.id)) => plan.unchanged += 1,
             Some(_) => plan.changed.push(p),
         }
     }
@@ -178,13 +261,14 @@ pub async fn apply(
     plan: &PeoplePlan,
     file: &str,
     by: &str,
+    progress: &Progress,
 ) -> Result<(), ImportError> {
     let now = Utc::now();
     let model = |p: &Person| user::ActiveModel {
         id: Set(p.id.clone()),
         name: Set(p.name.clone()),
         email: Set(p.email.clone()),
-        role: Set(p.role.as_str().to_string()),
+        role: Set(p.role().as_str().to_string()),
         organisation_id: Set(p.organisation_id.clone()),
         created_at: Set(now),
         deactivated_at: Set(None),
@@ -192,11 +276,15 @@ pub async fn apply(
     let txn = db.begin().await?;
     for p in &plan.added {
         user::Entity::insert(model(p)).exec(&txn).await?;
+        write_ties(&txn, p).await?;
+        progress.step();
     }
     for p in &plan.changed {
         let mut m = model(p);
         m.created_at = sea_orm::ActiveValue::NotSet;
         user::Entity::update(m).exec(&txn).await?;
+        write_ties(&txn, p).await?;
+        progress.step();
     }
     if plan.deactivate_missing && !plan.missing.is_empty() {
         user::Entity::update_many()
@@ -207,5 +295,36 @@ pub async fn apply(
     }
     import_file::record_import(&txn, "people", file, by, &plan.sha256, plan.summary()).await?;
     txn.commit().await?;
+    progress.finish();
+    Ok(())
+}
+
+/// Replaces a person's further roles and affiliations with the file's.
+async fn write_ties<C: sea_orm::ConnectionTrait>(c: &C, p: &Person) -> Result<(), ImportError> {
+    user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(p.id.as_str()))
+        .exec(c)
+        .await?;
+    user_affiliation::Entity::delete_many()
+        .filter(user_affiliation::Column::UserId.eq(p.id.as_str()))
+        .exec(c)
+        .await?;
+    for role in p.further_roles() {
+        user_role::Entity::insert(user_role::ActiveModel {
+            user_id: Set(p.id.clone()),
+            role: Set(role.as_str().to_string()),
+        })
+        .exec(c)
+        .await?;
+    }
+    for (org, kind) in &p.affiliations {
+        user_affiliation::Entity::insert(user_affiliation::ActiveModel {
+            user_id: Set(p.id.clone()),
+            organisation_id: Set(org.clone()),
+            kind: Set(kind.as_str().to_string()),
+        })
+        .exec(c)
+        .await?;
+    }
     Ok(())
 }

@@ -301,6 +301,7 @@ pub async fn seed_demo<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
             parent_id: Set(o.3.map(Into::into)),
             enrollment: Set(o.4),
             subgroups: Set(o.5.into()),
+            equity_flags: Set("[]".into()),
             created_at: Set(now),
         }
         .insert(db)

@@ -4,7 +4,7 @@
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use chrono::Utc;
-use leeway_entities::{case_document, organisation, provision, user};
+use leeway_entities::{case_document, organisation, provision, user, user_role};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::domain::provision::{ProvisionFacts, ProvisionRuling, rule_on_provision};
 use leeway_machines::waiver::content::{WaiverContent, WaiverDraft};
@@ -49,12 +49,20 @@ impl AppContext {
         Ok(())
     }
 
-    /// A reviewer to assign must be one.
+    /// A reviewer to assign must be an active person who holds the role,
+    /// as their default or a further one.
     pub async fn require_reviewer(&self, reviewer_id: &str) -> ApiResult<()> {
         let reviewer = user::Entity::find_by_id(reviewer_id).one(&self.db).await?;
-        if reviewer
-            .is_none_or(|u| u.role != Role::SeaReviewer.as_str() || u.deactivated_at.is_some())
-        {
+        let further = user_role::Entity::find_by_id((
+            reviewer_id.to_string(),
+            Role::SeaReviewer.as_str().to_string(),
+        ))
+        .one(&self.db)
+        .await?
+        .is_some();
+        if reviewer.is_none_or(|u| {
+            (u.role != Role::SeaReviewer.as_str() && !further) || u.deactivated_at.is_some()
+        }) {
             return Err(ApiError::Validation(format!(
                 "`{reviewer_id}` is not an SEA reviewer."
             )));

@@ -4,6 +4,7 @@
 //! migrations define the tables by hand; a test checks that they match
 //! these entities.
 
+pub mod accountability_result;
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
@@ -20,9 +21,12 @@ pub mod idempotency_key;
 pub mod network_membership;
 pub mod notification;
 pub mod organisation;
+pub mod organisation_enrollment;
 pub mod pool_queue_entry;
 pub mod provision;
 pub mod user;
+pub mod user_affiliation;
+pub mod user_role;
 pub mod waiver_item;
 pub mod waiver_request;
 pub mod write_turn;

@@ -11,11 +11,16 @@ pub struct Model {
     pub kind: String,
     /// A school's district; `None` for the SEA and LEAs.
     pub parent_id: Option<String>,
+    /// The latest school year's total (see `organisation_enrollments`).
     pub enrollment: Option<i32>,
-    /// JSON object: subgroup name -> student count.
+    /// The latest school year's JSON object: subgroup name -> count.
     #[sea_orm(column_type = "Text")]
     pub subgroups: String,
     pub created_at: DateTimeUtc,
+    /// JSON array of the state's flags for grant equity priority, such as
+    /// `rural` or `under_resourced`.
+    #[sea_orm(column_type = "Text")]
+    pub equity_flags: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

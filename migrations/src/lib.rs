@@ -8,6 +8,7 @@ mod m0003_email_delivery;
 mod m0004_audit_register;
 mod m0005_email_schedule;
 mod m0006_people;
+mod m0007_state_data;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_audit_register::Migration),
             Box::new(m0005_email_schedule::Migration),
             Box::new(m0006_people::Migration),
+            Box::new(m0007_state_data::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ async fn create_all_from_entities(db: &DatabaseConnection) {
         };
     }
     create!(
+        accountability_result::Entity,
         api_token::Entity,
         audit_entry::Entity,
         audit_head::Entity,
@@ -34,9 +35,12 @@ async fn create_all_from_entities(db: &DatabaseConnection) {
         network_membership::Entity,
         notification::Entity,
         organisation::Entity,
+        organisation_enrollment::Entity,
         pool_queue_entry::Entity,
         provision::Entity,
         user::Entity,
+        user_affiliation::Entity,
+        user_role::Entity,
         waiver_item::Entity,
         waiver_request::Entity,
     );
@@ -45,6 +49,7 @@ async fn create_all_from_entities(db: &DatabaseConnection) {
 fn entity_tables() -> Vec<&'static str> {
     use sea_orm_migration::sea_orm::EntityName;
     vec![
+        accountability_result::Entity.table_name(),
         api_token::Entity.table_name(),
         audit_entry::Entity.table_name(),
         audit_head::Entity.table_name(),
@@ -60,9 +65,12 @@ fn entity_tables() -> Vec<&'static str> {
         network_membership::Entity.table_name(),
         notification::Entity.table_name(),
         organisation::Entity.table_name(),
+        organisation_enrollment::Entity.table_name(),
         pool_queue_entry::Entity.table_name(),
         provision::Entity.table_name(),
         user::Entity.table_name(),
+        user_affiliation::Entity.table_name(),
+        user_role::Entity.table_name(),
         waiver_item::Entity.table_name(),
         waiver_request::Entity.table_name(),
     ]

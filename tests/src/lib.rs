@@ -98,6 +98,7 @@ pub async fn add_organisation(db: &sea_orm::DatabaseConnection, id: &str, kind: 
         parent_id: Set(None),
         enrollment: Set(Some(1000)),
         subgroups: Set("{}".into()),
+        equity_flags: Set("[]".into()),
         created_at: Set(chrono::Utc::now()),
     }
     .insert(db)
@@ -185,6 +186,22 @@ impl TestApp {
 
     /// Starts on a database of the test's own (an outage test's server).
     pub async fn start_on(profile: &str, dir: tempfile::TempDir, database_url: String) -> TestApp {
+        Self::start_with(profile, dir, database_url, true).await
+    }
+
+    /// Starts as a state would on its first day: no demo data at all.
+    pub async fn start_without_demo(profile: &str) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = test_database(dir.path()).await.expect("test database");
+        Self::start_with(profile, dir, database_url, false).await
+    }
+
+    async fn start_with(
+        profile: &str,
+        dir: tempfile::TempDir,
+        database_url: String,
+        demo: bool,
+    ) -> TestApp {
         let smtp = SmtpCapture::start().expect("SMTP server");
         let args = SettingsArgs {
             listen: Some("127.0.0.1:0".into()),
@@ -204,7 +221,7 @@ impl TestApp {
         let mut last = None;
         // The shared dev server may still be finishing its start-up.
         for _ in 0..60 {
-            match RunningApp::start(settings.clone(), true).await {
+            match RunningApp::start(settings.clone(), demo).await {
                 Ok(running) => {
                     let url = format!("http://{}/graphql", running.addr);
                     return TestApp {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 use leeway_api::catalog_import;
 use leeway_api::import_file::{IMPORTS_CHAIN, ImportError};
+use leeway_api::import_progress::Progress;
 use leeway_entities::{audit_entry, provision};
 use leeway_tests::fresh_database;
 use leeway_workflows::audit;
@@ -27,7 +28,7 @@ async fn a_states_catalog_is_imported_once_and_audited_with_its_hash() {
     assert_eq!((plan.added.len(), plan.changed.len()), (15, 0));
     // Planning (a dry run) writes nothing.
     assert_eq!(provision::Entity::find().count(&db).await.unwrap(), 0);
-    catalog_import::apply(&db, &plan, "ky-catalog.csv", "ops")
+    catalog_import::apply(&db, &plan, "ky-catalog.csv", "ops", &Progress::hidden())
         .await
         .unwrap();
 
@@ -70,7 +71,7 @@ async fn a_states_catalog_is_imported_once_and_audited_with_its_hash() {
     );
     let plan = catalog_import::plan(&db, edited.as_bytes()).await.unwrap();
     assert_eq!((plan.added.len(), plan.changed.len()), (0, 1));
-    catalog_import::apply(&db, &plan, "ky-catalog.csv", "ops")
+    catalog_import::apply(&db, &plan, "ky-catalog.csv", "ops", &Progress::hidden())
         .await
         .unwrap();
     let row = provision::Entity::find_by_id("704 KAR 3:305")

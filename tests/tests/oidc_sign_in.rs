@@ -103,7 +103,7 @@ async fn fresh() -> (tempfile::TempDir, DatabaseConnection) {
 }
 
 async fn who(db: &DatabaseConnection, oidc: &OidcVerifier, token: &str) -> Result<String, String> {
-    auth::authenticate(db, Some(oidc), token)
+    auth::authenticate(db, Some(oidc), token, None)
         .await
         .map(|p| p.actor.user_id)
         .map_err(|e| e.code().to_string())
@@ -205,7 +205,7 @@ async fn every_wrong_token_is_refused() {
 
     // Without a configured provider, a JWT is just an unknown token.
     assert_eq!(
-        auth::authenticate(&db, None, &good)
+        auth::authenticate(&db, None, &good, None)
             .await
             .err()
             .unwrap()

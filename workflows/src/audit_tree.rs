@@ -75,9 +75,106 @@ pub fn tree_head_hash(prev_hash: &str, tree_size: i64, last_log_id: i64, root: &
     ))
 }
 
+/// The largest power of two below `n` (n > 1): where RFC 6962 splits.
+fn split(n: usize) -> usize {
+    let mut k = 1;
+    while k * 2 < n {
+        k *= 2;
+    }
+    k
+}
+
+/// RFC 6962's MTH over leaves already hashed with `leaf_hash`.
+pub fn root_of(hashes: &[Hash]) -> Hash {
+    match hashes.len() {
+        0 => Sha256::digest([]).into(),
+        1 => hashes[0],
+        n => {
+            let k = split(n);
+            node_hash(&root_of(&hashes[..k]), &root_of(&hashes[k..]))
+        }
+    }
+}
+
+/// RFC 6962's audit path for leaf `m`: the sibling hashes, from the leaf
+/// up, that lead to the root of `hashes`. An export hands it out so that
+/// anyone can check an entry is under a sealed tree head.
+pub fn inclusion_path(hashes: &[Hash], m: usize) -> Vec<Hash> {
+    let n = hashes.len();
+    if n <= 1 || m >= n {
+        return Vec::new();
+    }
+    let k = split(n);
+    let (mut path, sibling) = if m < k {
+        (inclusion_path(&hashes[..k], m), root_of(&hashes[k..]))
+    } else {
+        (inclusion_path(&hashes[k..], m - k), root_of(&hashes[..k]))
+    };
+    path.push(sibling);
+    path
+}
+
+/// The root an audit path leads to (RFC 9162, 2.1.3.2), or `None` when
+/// the path cannot belong to leaf `index` of a tree of `size`.
+pub fn root_from_path(index: u64, size: u64, leaf: Hash, path: &[Hash]) -> Option<Hash> {
+    if index >= size {
+        return None;
+    }
+    let (mut fi, mut si) = (index, size - 1);
+    let mut r = leaf;
+    for p in path {
+        if si == 0 {
+            return None;
+        }
+        if fi & 1 == 1 || fi == si {
+            r = node_hash(p, &r);
+            while fi & 1 == 0 && fi != 0 {
+                fi >>= 1;
+                si >>= 1;
+            }
+        } else {
+            r = node_hash(&r, p);
+        }
+        fi >>= 1;
+        si >>= 1;
+    }
+    (si == 0).then_some(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_leafs_path_leads_to_the_root_and_no_other_leafs_does() {
+        for n in 1..=33usize {
+            let leaves: Vec<Vec<u8>> = (0..n).map(|i| format!("leaf {i}").into_bytes()).collect();
+            let hashes: Vec<Hash> = leaves.iter().map(|l| leaf_hash(l)).collect();
+            let mut built = TreeBuilder::default();
+            for l in &leaves {
+                built.push(l);
+            }
+            assert_eq!(root_of(&hashes), built.root(), "n = {n}");
+            for m in 0..n {
+                let path = inclusion_path(&hashes, m);
+                let root = root_from_path(m as u64, n as u64, hashes[m], &path);
+                assert_eq!(root, Some(built.root()), "n = {n}, m = {m}");
+                let other = leaf_hash(b"not in the tree");
+                assert_ne!(
+                    root_from_path(m as u64, n as u64, other, &path),
+                    Some(built.root())
+                );
+                if n > 1 {
+                    let wrong_index = (m as u64 + 1) % n as u64;
+                    assert_ne!(
+                        root_from_path(wrong_index, n as u64, hashes[m], &path),
+                        Some(built.root()),
+                        "n = {n}, m = {m}"
+                    );
+                }
+            }
+        }
+    }
 
     /// RFC 6962's definition, written the way it reads.
     fn mth(leaves: &[Vec<u8>]) -> Hash {

@@ -7,11 +7,11 @@ use crate::mailer::{MailError, Mailer, OutgoingEmail};
 use chrono::Utc;
 use futures::{StreamExt, stream};
 use leeway_entities::write_turn::in_turn;
-use leeway_entities::{notification, user};
+use leeway_entities::{notification, user, user_role};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::domain::notification_rules::NotificationRules;
 use leeway_machines::engine::notice::{Audience, Notice};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -38,10 +38,11 @@ async fn recipients<C: ConnectionTrait>(
                 Some(org) => {
                     user::Entity::find()
                         .filter(user::Column::OrganisationId.eq(org))
-                        .filter(user::Column::Role.is_in([
-                            Role::DistrictApplicant.as_str(),
-                            Role::DistrictAuthorizedRep.as_str(),
+                        .filter(holding(&[
+                            Role::DistrictApplicant,
+                            Role::DistrictAuthorizedRep,
                         ]))
+                        .filter(user::Column::DeactivatedAt.is_null())
                         .all(db)
                         .await?
                 }
@@ -65,9 +66,25 @@ async fn recipients<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// People who hold any of `roles`, as their default role or a further one.
+fn holding(roles: &[Role]) -> Condition {
+    let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    Condition::any()
+        .add(user::Column::Role.is_in(names.clone()))
+        .add(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(user_role::Column::UserId)
+                    .from(user_role::Entity)
+                    .and_where(user_role::Column::Role.is_in(names))
+                    .to_owned(),
+            ),
+        )
+}
+
 async fn by_role<C: ConnectionTrait>(db: &C, role: Role) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find()
-        .filter(user::Column::Role.eq(role.as_str()))
+        .filter(holding(&[role]))
         .filter(user::Column::DeactivatedAt.is_null())
         .order_by_asc(user::Column::Email)
         .all(db)

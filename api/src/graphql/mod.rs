@@ -49,6 +49,8 @@ pub enum Caller {
     BadToken,
     /// The token could not be checked (the database is down).
     Unavailable,
+    /// A good token, asking to act in a role its person does not hold.
+    Refused(ApiError),
     Known(Principal),
 }
 
@@ -126,6 +128,7 @@ pub(crate) fn app<'a>(ctx: &async_graphql::Context<'a>) -> &'a AppContext {
 pub(crate) fn caller(ctx: &async_graphql::Context<'_>) -> ApiResult<Principal> {
     match ctx.data_opt::<Caller>() {
         Some(Caller::Known(p)) => Ok(p.clone()),
+        Some(Caller::Refused(e)) => Err(e.clone()),
         Some(Caller::Unavailable) => Err(ApiError::Unavailable(
             "Leeway cannot check your token just now. Please try again shortly.".into(),
         )),

@@ -30,7 +30,11 @@ pub struct Me {
     pub user_id: String,
     pub name: String,
     pub email: String,
+    /// The role this request acts in.
     pub role: String,
+    /// Every role the person holds, the default first; name another in the
+    /// `Leeway-Role` header to act in it.
+    pub roles: Vec<String>,
     pub organisation: Option<OrganisationView>,
 }
 
@@ -48,6 +52,7 @@ impl CommonQuery {
             name: who.name,
             email: who.email,
             role: who.actor.role.as_str().into(),
+            roles: who.roles.iter().map(|r| r.as_str().into()).collect(),
             organisation: org.map(Into::into),
         })
     }

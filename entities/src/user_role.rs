@@ -1,0 +1,18 @@
+//! A role a person holds beyond their default one (`users.role`): a
+//! request acts in one of them, named by its `Leeway-Role` header.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "user_roles")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub user_id: String,
+    /// A `Role` in snake case.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub role: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
