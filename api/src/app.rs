@@ -113,14 +113,17 @@ impl RunningApp {
         let db_url = settings.database_url.clone();
         let mail = settings.mail.clone();
         let rules = settings.profile.notifications.clone();
+        let templates = settings.load_email_templates()?;
+        let worker_templates = templates.clone();
         let worker = tokio::task::spawn_blocking(move || {
-            worker::spawn(worker_settings, db_url, mail, rules)
+            worker::spawn(worker_settings, db_url, mail, rules, worker_templates)
         })
         .await??;
         let client = worker::connect_client(&temporal).await?;
         let mailer = leeway_workflows::mailer::Mailer::new(&settings.mail)?;
         let app = AppContext {
             mailer,
+            templates,
             db,
             temporal: client,
             task_queue: settings.task_queue.clone(),

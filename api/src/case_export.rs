@@ -265,6 +265,7 @@ pub async fn export(db: &DatabaseConnection, case_id: &str) -> Result<Value, Exp
             "recipient_user_id": n.recipient_user_id,
             "subject": n.subject,
             "body": n.body,
+            "body_html": n.body_html,
             "status": n.status,
             "attempts": n.attempts,
             "message_id": n.message_id,

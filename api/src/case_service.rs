@@ -228,8 +228,12 @@ impl AppContext {
             .ok_or_else(|| ApiError::NotFound(format!("There is no case `{case_id}`.")))?;
         // Once staff have fixed the relay, what was given up on goes too.
         outbox::requeue_undeliverable(&self.db, case_id).await?;
-        let rules = &self.profile.notifications;
-        if let Err(e) = outbox::deliver_case(&self.db, &self.mailer, rules, case_id).await {
+        let delivery = outbox::Delivery {
+            mailer: &self.mailer,
+            rules: &self.profile.notifications,
+            templates: &self.templates,
+        };
+        if let Err(e) = outbox::deliver_case(&self.db, &delivery, case_id).await {
             // The rows now say what failed; the case shows them.
             tracing::warn!(error = %e, "redelivery left some emails unsent");
         }

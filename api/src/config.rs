@@ -3,6 +3,7 @@
 //! that names the setting.
 use crate::oidc::{OidcSettings, UserClaim};
 use leeway_machines::domain::state_profile::{self, StateProfile};
+use leeway_workflows::email_templates::EmailTemplates;
 use leeway_workflows::mailer::{MailSettings, SmtpSecurity};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -61,6 +62,14 @@ pub struct SettingsArgs {
     /// The claim naming the user: email (default) or sub (the user id).
     #[arg(long, env = "LEEWAY_OIDC_USER_CLAIM")]
     pub oidc_user_claim: Option<String>,
+    /// A folder of the state's own email templates, replacing the built-in
+    /// ones of the same name (see workflows/templates/email).
+    #[arg(long, env = "LEEWAY_EMAIL_TEMPLATES")]
+    pub email_templates: Option<PathBuf>,
+    /// The state's portal, e.g. https://leeway.education.ky.gov: emails
+    /// link each case as <portal>/cases/<id>.
+    #[arg(long, env = "LEEWAY_PORTAL_URL")]
+    pub portal_url: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -82,6 +91,24 @@ pub struct Settings {
     pub oidc: Option<OidcSettings>,
     /// Start the embedded dev server with its web UI (`serve --temporal-ui`).
     pub temporal_ui: bool,
+    /// The state's own email templates, if any.
+    pub email_templates: Option<PathBuf>,
+    pub portal_url: Option<String>,
+}
+
+impl Settings {
+    /// The email templates, checked: a broken one stops start-up.
+    pub fn load_email_templates(
+        &self,
+    ) -> Result<std::sync::Arc<EmailTemplates>, leeway_workflows::email_templates::TemplateError>
+    {
+        EmailTemplates::load(
+            self.email_templates.as_deref(),
+            self.portal_url.clone(),
+            &self.profile.name,
+        )
+        .map(std::sync::Arc::new)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +147,8 @@ impl SettingsArgs {
             oidc_audience: self.oidc_audience.or(other.oidc_audience),
             oidc_jwks: self.oidc_jwks.or(other.oidc_jwks),
             oidc_user_claim: self.oidc_user_claim.or(other.oidc_user_claim),
+            email_templates: self.email_templates.or(other.email_templates),
+            portal_url: self.portal_url.or(other.portal_url),
         }
     }
 
@@ -236,8 +265,22 @@ impl SettingsArgs {
             a.oidc_jwks,
             a.oidc_user_claim,
         )?;
+        let portal_url = match a.portal_url.filter(|u| !u.trim().is_empty()) {
+            Some(u) => match url::Url::parse(&u) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Some(u),
+                _ => {
+                    return Err(bad(
+                        "portal_url (--portal-url / LEEWAY_PORTAL_URL)",
+                        format!("`{u}` is not an http:// or https:// address"),
+                    ));
+                }
+            },
+            None => None,
+        };
         Ok(Settings {
             temporal_ui: false,
+            email_templates: a.email_templates,
+            portal_url,
             oidc,
             listen,
             data_dir,

@@ -20,6 +20,8 @@ pub struct AppContext {
     pub profile: StateProfile,
     /// For staff-requested redelivery; steps' own emails go out from the worker.
     pub mailer: Mailer,
+    /// What the administrators' alerts of a redelivery are written with.
+    pub templates: std::sync::Arc<leeway_workflows::email_templates::EmailTemplates>,
     /// Where steps wait their turn for the workflow engine.
     pub engine: EngineAdmission,
     /// The state's identity provider, when one is configured.

@@ -407,6 +407,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             };
             connect_database(&s.database_url).await?;
+            let templates = s.load_email_templates()?;
             let t = worker::TemporalSettings {
                 address,
                 namespace: s.namespace,
@@ -414,7 +415,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let rules = s.profile.notifications.clone();
             let handle = tokio::task::spawn_blocking(move || {
-                worker::spawn(t, s.database_url, s.mail, rules)
+                worker::spawn(t, s.database_url, s.mail, rules, templates)
             })
             .await??;
             println!("Worker running. Press Ctrl-C to stop.");

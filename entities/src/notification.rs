@@ -11,8 +11,12 @@ pub struct Model {
     pub recipient_user_id: Option<String>,
     pub recipient_email: String,
     pub subject: String,
+    /// The plain-text part.
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    /// The HTML part; `None` for emails queued before emails had one.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub body_html: Option<String>,
     /// `queued`, `sending` (claimed by a delivery attempt), `sent`, `failed`
     /// (to be retried) or `undeliverable` (refused by the relay for good,
     /// or still failing when the profile's retry time ran out).

@@ -9,6 +9,7 @@ mod m0004_audit_register;
 mod m0005_email_schedule;
 mod m0006_people;
 mod m0007_state_data;
+mod m0008_email_html;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_email_schedule::Migration),
             Box::new(m0006_people::Migration),
             Box::new(m0007_state_data::Migration),
+            Box::new(m0008_email_html::Migration),
         ]
     }
 }

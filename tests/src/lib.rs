@@ -215,6 +215,7 @@ impl TestApp {
             smtp_port: Some(smtp.port.to_string()),
             smtp_security: Some("none".into()),
             mail_from: Some("Leeway Test <leeway@test.example>".into()),
+            portal_url: Some("https://portal.test.example".into()),
             ..Default::default()
         };
         let settings = args.resolve(None).expect("settings");

@@ -13,6 +13,30 @@ pub struct CapturedMail {
 }
 
 impl CapturedMail {
+    /// Each leaf part of the message: its content type and decoded body.
+    pub fn parts(&self) -> Vec<(String, String)> {
+        fn leaves(p: &mailparse::ParsedMail<'_>, out: &mut Vec<(String, String)>) {
+            if p.subparts.is_empty() {
+                out.push((p.ctype.mimetype.clone(), p.get_body().unwrap_or_default()));
+            }
+            for sub in &p.subparts {
+                leaves(sub, out);
+            }
+        }
+        let mut out = Vec::new();
+        if let Ok(parsed) = mailparse::parse_mail(self.data.as_bytes()) {
+            leaves(&parsed, &mut out);
+        }
+        out
+    }
+
+    /// The top-level content type, e.g. `multipart/alternative`.
+    pub fn content_type(&self) -> String {
+        mailparse::parse_mail(self.data.as_bytes())
+            .map(|p| p.ctype.mimetype)
+            .unwrap_or_default()
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         let prefix = format!("{}:", name.to_ascii_lowercase());
         self.data

@@ -189,6 +189,18 @@ async fn happy_path_with_audit_and_email() {
             && m.header("Subject")
                 .is_some_and(|s| s.contains("approved (2 of 2 provisions)"))
     }));
+    // Each is multipart: a readable text part and an HTML part with a real
+    // heading, both linking to the case on the state's portal.
+    let link = format!("https://portal.test.example/cases/{id}");
+    for m in &mails {
+        assert_eq!(m.content_type(), "multipart/alternative", "{}", m.data);
+        let parts = m.parts();
+        let kinds: Vec<&str> = parts.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds, vec!["text/plain", "text/html"]);
+        let (text, html) = (&parts[0].1, &parts[1].1.replace("&#x2f;", "/"));
+        assert!(text.starts_with("Dear ") && text.contains(&link), "{text}");
+        assert!(html.contains("<h1") && html.contains(&link), "{html}");
+    }
 
     let verify = app.ok(AUDITOR, VERIFY, json!({})).await;
     assert_eq!(verify["auditVerification"]["intact"], true, "{verify:#}");

@@ -12,6 +12,7 @@
 //! before it is sent, with a short lease, so any number of dispatchers
 //! (and a restart after a crash) send each message once, flagging the one
 //! whose outcome the crash hid.
+use crate::email_templates::EmailTemplates;
 use crate::mailer::Mailer;
 use crate::outbox;
 use leeway_machines::domain::notification_rules::NotificationRules;
@@ -32,6 +33,8 @@ pub struct EmailDispatcher {
     pub db: DatabaseConnection,
     pub mailer: Mailer,
     pub rules: NotificationRules,
+    /// What administrators' alerts are written with.
+    pub templates: Arc<EmailTemplates>,
     /// Notified when a step has queued email.
     pub wake: Arc<Notify>,
 }
@@ -42,10 +45,13 @@ impl EmailDispatcher {
     /// flagged.
     pub async fn run(self) {
         let mut failing = false;
+        let delivery = outbox::Delivery {
+            mailer: &self.mailer,
+            rules: &self.rules,
+            templates: &self.templates,
+        };
         loop {
-            match outbox::deliver_due(&self.db, &self.mailer, &self.rules, BATCH, CASES_AT_ONCE)
-                .await
-            {
+            match outbox::deliver_due(&self.db, &delivery, BATCH, CASES_AT_ONCE).await {
                 Ok(done) => {
                     crate::metrics::count_emails("sent", done.sent);
                     crate::metrics::count_emails("failed", done.failed);

@@ -8,6 +8,7 @@ pub mod audit_tree;
 pub mod audit_verify;
 pub mod bench_workflow;
 pub mod email_dispatcher;
+pub mod email_templates;
 pub mod engine;
 pub mod mailer;
 pub mod metrics;

@@ -1,7 +1,7 @@
 //! Sending email with lettre: a real SMTP relay, or `.eml` files in an
 //! outbox folder for the embedded default.
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -75,7 +75,10 @@ pub enum MailError {
 pub struct OutgoingEmail<'a> {
     pub to: &'a str,
     pub subject: &'a str,
+    /// The plain-text part.
     pub body: &'a str,
+    /// The HTML part; the message is plain text alone without one.
+    pub html: Option<&'a str>,
     /// Stable per recipient and step, so a retried send is recognisable.
     pub message_id: &'a str,
     /// Sent again after an attempt whose outcome is unknown.
@@ -142,17 +145,23 @@ impl Mailer {
             .from(self.from.clone())
             .to(to)
             .subject(email.subject)
-            .message_id(Some(email.message_id.to_string()))
-            .header(ContentType::TEXT_PLAIN);
+            .message_id(Some(email.message_id.to_string()));
         if email.possible_duplicate {
             builder = builder.raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("X-Leeway-Possible-Duplicate"),
                 "yes".into(),
             ));
         }
-        let message = builder
-            .body(email.body.to_string())
-            .map_err(|e| MailError::Build(e.to_string()))?;
+        let message = match email.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                email.body.to_string(),
+                html.to_string(),
+            )),
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.body.to_string()),
+        }
+        .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.transport {
             Transport::Smtp(t) => match tokio::time::timeout(SMTP_TIMEOUT, t.send(message)).await {
                 Err(_) => Err(MailError::Delivery(format!(

@@ -3,11 +3,14 @@
 //! due and records each outcome, so a step's email goes out once even when
 //! delivery is retried. A message that fails waits longer each time, as
 //! the profile's `[notifications]` say, until its retry time runs out.
+use crate::email_templates::{
+    CaseFacts, Deadline, EmailTemplates, NoticeFacts, Recipient, RenderedEmail, StepFacts,
+};
 use crate::mailer::{MailError, Mailer, OutgoingEmail};
 use chrono::Utc;
 use futures::{StreamExt, stream};
 use leeway_entities::write_turn::in_turn;
-use leeway_entities::{notification, user, user_role};
+use leeway_entities::{case, notification, user, user_role};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::domain::notification_rules::NotificationRules;
 use leeway_machines::engine::notice::{Audience, Notice};
@@ -96,19 +99,39 @@ pub fn message_id(case_id: &str, seq: i32, email: &str) -> String {
     format!("<{case_id}.{seq}.{}@leeway.invalid>", &h[..12])
 }
 
-/// Queues the notices of one step (inside the step's transaction).
+/// One step's notices and what their emails may say of the step.
+pub struct StepNotices<'a> {
+    pub parties: CaseParties<'a>,
+    pub seq: i32,
+    pub program: &'a str,
+    pub title: &'a str,
+    pub command: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub reasons: &'a [String],
+    pub deadlines: Vec<Deadline>,
+    pub notices: &'a [Notice],
+}
+
+/// A clock's due time as people read it.
+pub fn due_text(at: &chrono::DateTime<Utc>) -> String {
+    at.format("%A %-d %B %Y, %H:%M UTC").to_string()
+}
+
+/// Queues the notices of one step (inside the step's transaction), each
+/// rendered for its recipient as text and HTML.
 pub async fn queue<C: ConnectionTrait>(
     db: &C,
-    parties: &CaseParties<'_>,
-    seq: i32,
-    notices: &[Notice],
+    templates: &EmailTemplates,
+    step: &StepNotices<'_>,
 ) -> Result<usize, DbErr> {
+    let case_id = step.parties.case_id;
     let mut queued = 0;
-    for n in notices {
-        for u in recipients(db, parties, &n.audience).await? {
+    for n in step.notices {
+        for u in recipients(db, &step.parties, &n.audience).await? {
             let exists = notification::Entity::find()
-                .filter(notification::Column::CaseId.eq(parties.case_id))
-                .filter(notification::Column::Seq.eq(seq))
+                .filter(notification::Column::CaseId.eq(case_id))
+                .filter(notification::Column::Seq.eq(step.seq))
                 .filter(notification::Column::RecipientEmail.eq(u.email.as_str()))
                 .one(db)
                 .await?;
@@ -116,32 +139,76 @@ pub async fn queue<C: ConnectionTrait>(
                 // One email per person per step, even if two notices name them.
                 continue;
             }
-            notification::ActiveModel {
-                case_id: Set(parties.case_id.to_string()),
-                seq: Set(seq),
-                recipient_user_id: Set(Some(u.id.clone())),
-                recipient_email: Set(u.email.clone()),
-                subject: Set(n.subject.clone()),
-                body: Set(format!(
-                    "Dear {},\n\n{}\n\nCase {}.\n-- Leeway",
-                    u.name, n.body, parties.case_id
-                )),
-                status: Set("queued".into()),
-                attempts: Set(0),
-                message_id: Set(message_id(parties.case_id, seq, &u.email)),
-                last_error: Set(None),
-                created_at: Set(Utc::now()),
-                claimed_at: Set(None),
-                sent_at: Set(None),
-                possible_duplicate: Set(false),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?;
+            let email = templates.render(&NoticeFacts {
+                program: step.program,
+                audience: n.audience.first().copied().unwrap_or(Audience::District),
+                subject: &n.subject,
+                message: &n.body,
+                recipient: Recipient {
+                    name: &u.name,
+                    email: &u.email,
+                },
+                case: CaseFacts {
+                    id: case_id,
+                    title: step.title,
+                    program: step.program,
+                    state: step.to,
+                    link: None,
+                },
+                step: StepFacts {
+                    command: step.command,
+                    from_state: step.from,
+                    reasons: step.reasons,
+                },
+                deadlines: step.deadlines.clone(),
+                state_name: templates.state_name(),
+            });
+            let message_id = message_id(case_id, step.seq, &u.email);
+            insert_email(db, case_id, step.seq, &u, &email, message_id).await?;
             queued += 1;
         }
     }
     Ok(queued)
+}
+
+/// One email in the outbox, queued for delivery.
+async fn insert_email<C: ConnectionTrait>(
+    db: &C,
+    case_id: &str,
+    seq: i32,
+    to: &user::Model,
+    email: &RenderedEmail,
+    message_id: String,
+) -> Result<(), DbErr> {
+    notification::ActiveModel {
+        case_id: Set(case_id.to_string()),
+        seq: Set(seq),
+        recipient_user_id: Set(Some(to.id.clone())),
+        recipient_email: Set(to.email.clone()),
+        subject: Set(email.subject.clone()),
+        body: Set(email.text.clone()),
+        body_html: Set(Some(email.html.clone()).filter(|h| !h.is_empty())),
+        status: Set("queued".into()),
+        attempts: Set(0),
+        message_id: Set(message_id),
+        last_error: Set(None),
+        created_at: Set(Utc::now()),
+        claimed_at: Set(None),
+        sent_at: Set(None),
+        possible_duplicate: Set(false),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// What sending needs: the relay, the state's retry rules, and the
+/// templates administrators' alerts are written with.
+pub struct Delivery<'a> {
+    pub mailer: &'a Mailer,
+    pub rules: &'a NotificationRules,
+    pub templates: &'a EmailTemplates,
 }
 
 /// How long a delivery attempt holds its claim on a message. Longer than
@@ -260,18 +327,20 @@ fn is_alert(n: &notification::Model) -> bool {
 /// alert: nobody is alerted about an alert).
 async fn deliver_one(
     db: &DatabaseConnection,
-    mailer: &Mailer,
-    rules: &NotificationRules,
+    delivery: &Delivery<'_>,
     n: &notification::Model,
 ) -> Result<Attempt, DbErr> {
+    let rules = delivery.rules;
     let Some(claimed) = in_turn(db, claim(db, n)).await? else {
         return Ok(Attempt::Busy);
     };
-    let result = mailer
+    let result = delivery
+        .mailer
         .send(OutgoingEmail {
             to: &n.recipient_email,
             subject: &n.subject,
             body: &n.body,
+            html: n.body_html.as_deref(),
             message_id: &n.message_id,
             possible_duplicate: claimed.possible_duplicate,
         })
@@ -311,7 +380,14 @@ async fn deliver_one(
         .exec(db);
     in_turn(db, outcome).await?;
     if matches!(attempt, Attempt::Undeliverable | Attempt::OutOfTime) && !is_alert(n) {
-        give_up(db, &n.case_id, n.seq, attempt == Attempt::OutOfTime).await?;
+        give_up(
+            db,
+            delivery.templates,
+            &n.case_id,
+            n.seq,
+            attempt == Attempt::OutOfTime,
+        )
+        .await?;
     }
     Ok(attempt)
 }
@@ -319,13 +395,12 @@ async fn deliver_one(
 /// Sends messages one after another, in the order given.
 async fn deliver_in_order(
     db: &DatabaseConnection,
-    mailer: &Mailer,
-    rules: &NotificationRules,
+    delivery: &Delivery<'_>,
     messages: &[notification::Model],
 ) -> Result<Delivered, DbErr> {
     let mut done = Delivered::default();
     for n in messages {
-        done.add(deliver_one(db, mailer, rules, n).await?);
+        done.add(deliver_one(db, delivery, n).await?);
     }
     Ok(done)
 }
@@ -334,8 +409,7 @@ async fn deliver_in_order(
 /// administrator's redelivery).
 pub async fn deliver_case(
     db: &DatabaseConnection,
-    mailer: &Mailer,
-    rules: &NotificationRules,
+    delivery: &Delivery<'_>,
     case_id: &str,
 ) -> Result<Delivered, DbErr> {
     let pending = notification::Entity::find()
@@ -344,7 +418,7 @@ pub async fn deliver_case(
         .order_by_asc(notification::Column::Id)
         .all(db)
         .await?;
-    deliver_in_order(db, mailer, rules, &pending).await
+    deliver_in_order(db, delivery, &pending).await
 }
 
 /// Messages due now: new ones, failed ones whose wait is over, and ones
@@ -381,8 +455,7 @@ async fn due<C: ConnectionTrait>(db: &C, limit: u64) -> Result<Vec<notification:
 /// steps queued them, so one slow recipient holds up no other case.
 pub async fn deliver_due(
     db: &DatabaseConnection,
-    mailer: &Mailer,
-    rules: &NotificationRules,
+    delivery: &Delivery<'_>,
     limit: u64,
     cases_at_once: usize,
 ) -> Result<Delivered, DbErr> {
@@ -394,7 +467,7 @@ pub async fn deliver_due(
         }
     }
     let passes: Vec<Result<Delivered, DbErr>> = stream::iter(by_case)
-        .map(|(_, messages)| async move { deliver_in_order(db, mailer, rules, &messages).await })
+        .map(|(_, messages)| async move { deliver_in_order(db, delivery, &messages).await })
         .buffer_unordered(cases_at_once.max(1))
         .collect()
         .await;
@@ -414,6 +487,7 @@ pub async fn deliver_due(
 /// once the relay answers). Idempotent: a repeated call queues nothing new.
 pub async fn give_up<C: ConnectionTrait>(
     db: &C,
+    templates: &EmailTemplates,
     case_id: &str,
     seq: i32,
     pending_too: bool,
@@ -462,6 +536,7 @@ pub async fn give_up<C: ConnectionTrait>(
         undelivered = lost.len(),
         "emails could not be delivered; administrators alerted"
     );
+    let case = case::Entity::find_by_id(case_id).one(db).await?;
     let mut queued = 0;
     // Alerts take the step's number negated: no step has it, so an
     // administrator who also had a notice of the step still gets the alert.
@@ -475,29 +550,39 @@ pub async fn give_up<C: ConnectionTrait>(
         if exists.is_some() {
             continue;
         }
-        notification::ActiveModel {
-            case_id: Set(case_id.to_string()),
-            seq: Set(alert_seq),
-            recipient_user_id: Set(Some(admin.id.clone())),
-            recipient_email: Set(admin.email.clone()),
-            subject: Set(format!("Leeway could not deliver {} email(s) for {case_id}", lost.len())),
-            body: Set(format!(
-                "Dear {},\n\nLeeway kept trying for as long as the state profile allows, and these emails of {case_id} (up to step {seq}) did not go out:\n\n{}\n\nCheck the mail relay; once it works, an administrator can send them again with `redeliverNotifications(id: \"{case_id}\")`.\n-- Leeway",
-                admin.name,
-                list.join("\n")
-            )),
-            status: Set("queued".into()),
-            attempts: Set(0),
-            message_id: Set(message_id),
-            last_error: Set(None),
-            created_at: Set(Utc::now()),
-            claimed_at: Set(None),
-            sent_at: Set(None),
-            possible_duplicate: Set(false),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
+        let subject = format!(
+            "Leeway could not deliver {} email(s) for {case_id}",
+            lost.len()
+        );
+        let message = format!(
+            "Leeway kept trying for as long as the state profile allows, and these emails of {case_id} (up to step {seq}) did not go out:\n\n{}\n\nCheck the mail relay; once it works, an administrator can send them again with `redeliverNotifications(id: \"{case_id}\")`.",
+            list.join("\n")
+        );
+        let email = templates.render(&NoticeFacts {
+            program: "leeway",
+            audience: Audience::Administrators,
+            subject: &subject,
+            message: &message,
+            recipient: Recipient {
+                name: &admin.name,
+                email: &admin.email,
+            },
+            case: CaseFacts {
+                id: case_id,
+                title: case.as_ref().map_or(case_id, |c| c.title.as_str()),
+                program: case.as_ref().map_or("", |c| c.program.as_str()),
+                state: case.as_ref().map_or("", |c| c.state.as_str()),
+                link: None,
+            },
+            step: StepFacts {
+                command: "delivery_failed",
+                from_state: "",
+                reasons: &[],
+            },
+            deadlines: Vec::new(),
+            state_name: templates.state_name(),
+        });
+        insert_email(db, case_id, alert_seq, &admin, &email, message_id).await?;
         queued += 1;
     }
     Ok(queued)

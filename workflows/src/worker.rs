@@ -2,6 +2,7 @@
 //! task queue. The SDK's worker future is not `Send`, so it runs on a
 //! thread of its own with its own runtime and database pool.
 use crate::email_dispatcher::EmailDispatcher;
+use crate::email_templates::EmailTemplates;
 use crate::engine::activities::CaseActivities;
 use crate::mailer::{MailSettings, Mailer};
 use crate::programs;
@@ -98,6 +99,7 @@ pub fn spawn(
     database_url: String,
     mail: MailSettings,
     rules: NotificationRules,
+    templates: Arc<EmailTemplates>,
 ) -> Result<WorkerHandle, WorkerError> {
     let (tx, rx) = mpsc::channel::<Result<Box<dyn Fn() + Send + Sync>, WorkerError>>();
     let thread = std::thread::Builder::new()
@@ -128,6 +130,7 @@ pub fn spawn(
                             db: db.clone(),
                             mailer,
                             rules,
+                            templates: templates.clone(),
                             wake: email_wake.clone(),
                         }
                         .run(),
@@ -152,6 +155,7 @@ pub fn spawn(
                             db,
                             temporal: client.clone(),
                             email_wake,
+                            templates,
                         })
                         .build();
                     programs::register(&mut options)

@@ -14,11 +14,16 @@ use leeway_machines::engine::document::{DocumentRef, Snapshot};
 use leeway_machines::engine::effect::{Effect, OutgoingCommand};
 use leeway_machines::engine::refusal::{Refusal, RefusalCode};
 use leeway_migrations::{Migrator, MigratorTrait};
+use leeway_workflows::email_templates::EmailTemplates;
 use leeway_workflows::engine::record::{RecordOutcome, StepRecord, record};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter,
 };
+
+fn templates() -> EmailTemplates {
+    EmailTemplates::built_in("Test")
+}
 
 async fn database(dir: &std::path::Path, name: &str) -> DatabaseConnection {
     let url = match std::env::var("DATABASE_URL")
@@ -130,26 +135,26 @@ async fn rules_across_cases_hold_or_refuse_with_nothing_written() {
         }],
     );
     assert!(matches!(
-        record(&db, &open).await.unwrap(),
+        record(&db, &templates(), &open).await.unwrap(),
         RecordOutcome::Recorded { fresh: true, .. }
     ));
     // A retried record step finds its step and does nothing again.
     assert!(matches!(
-        record(&db, &open).await.unwrap(),
+        record(&db, &templates(), &open).await.unwrap(),
         RecordOutcome::Recorded { fresh: false, .. }
     ));
     assert_eq!(entries(&db, "net").await, 1);
 
     let first = step("a", 1, "select", vec![reserve()]);
     assert!(matches!(
-        record(&db, &first).await.unwrap(),
+        record(&db, &templates(), &first).await.unwrap(),
         RecordOutcome::Recorded { .. }
     ));
     assert_eq!(committed(&db).await, 1);
     // The cap holds: the second selection is refused, and nothing of its
     // step is written: no audit entry, no case, no seat.
     let second = step("b", 1, "select", vec![reserve()]);
-    match record(&db, &second).await.unwrap() {
+    match record(&db, &templates(), &second).await.unwrap() {
         RecordOutcome::Refused { refusal } => {
             assert_eq!(refusal.code, RefusalCode::Conflict);
             assert_eq!(refusal.message, "No seat is free.");
@@ -178,7 +183,7 @@ async fn rules_across_cases_hold_or_refuse_with_nothing_written() {
             since: Utc::now(),
         }],
     );
-    record(&db, &wait).await.unwrap();
+    record(&db, &templates(), &wait).await.unwrap();
     let leave = step(
         "a",
         2,
@@ -190,7 +195,7 @@ async fn rules_across_cases_hold_or_refuse_with_nothing_written() {
         }],
     );
     assert!(matches!(
-        record(&db, &leave).await.unwrap(),
+        record(&db, &templates(), &leave).await.unwrap(),
         RecordOutcome::Recorded {
             to_deliver: true,
             ..
@@ -222,7 +227,7 @@ async fn rules_across_cases_hold_or_refuse_with_nothing_written() {
         }],
     );
     assert!(matches!(
-        record(&db, &withdraw).await.unwrap(),
+        record(&db, &templates(), &withdraw).await.unwrap(),
         RecordOutcome::Refused { .. }
     ));
     // With nobody waiting, a seat passed on is released.
@@ -236,7 +241,7 @@ async fn rules_across_cases_hold_or_refuse_with_nothing_written() {
             offer: offer(),
         }],
     );
-    record(&db, &decline).await.unwrap();
+    record(&db, &templates(), &decline).await.unwrap();
     assert_eq!(committed(&db).await, 0);
 }
 
@@ -254,11 +259,11 @@ async fn a_seat_over_a_lowered_cap_goes_back_instead_of_on() {
             capacity: Some(2),
         }],
     );
-    record(&db, &open).await.unwrap();
-    record(&db, &step("a", 1, "select", vec![reserve()]))
+    record(&db, &templates(), &open).await.unwrap();
+    record(&db, &templates(), &step("a", 1, "select", vec![reserve()]))
         .await
         .unwrap();
-    record(&db, &step("b", 1, "select", vec![reserve()]))
+    record(&db, &templates(), &step("b", 1, "select", vec![reserve()]))
         .await
         .unwrap();
     let wait = Effect::Enqueue {
@@ -266,16 +271,20 @@ async fn a_seat_over_a_lowered_cap_goes_back_instead_of_on() {
         rank: 0,
         since: Utc::now(),
     };
-    record(&db, &step("c", 1, "wait_list", vec![wait]))
+    record(&db, &templates(), &step("c", 1, "wait_list", vec![wait]))
         .await
         .unwrap();
     let lower = Effect::SetCapacity {
         pool: POOL.into(),
         capacity: Some(1),
     };
-    record(&db, &step("net", 2, "change_cap", vec![lower]))
-        .await
-        .unwrap();
+    record(
+        &db,
+        &templates(),
+        &step("net", 2, "change_cap", vec![lower]),
+    )
+    .await
+    .unwrap();
     let pass = || Effect::PassOn {
         pool: POOL.into(),
         amount: 1,
@@ -283,12 +292,12 @@ async fn a_seat_over_a_lowered_cap_goes_back_instead_of_on() {
     };
     // Two seats held under a cap of one: the first to leave gives its seat
     // back; the second passes it to the case waiting.
-    record(&db, &step("a", 2, "exit", vec![pass()]))
+    record(&db, &templates(), &step("a", 2, "exit", vec![pass()]))
         .await
         .unwrap();
     assert_eq!(committed(&db).await, 1);
     assert_eq!(case_command::Entity::find().count(&db).await.unwrap(), 0);
-    record(&db, &step("b", 2, "exit", vec![pass()]))
+    record(&db, &templates(), &step("b", 2, "exit", vec![pass()]))
         .await
         .unwrap();
     assert_eq!(committed(&db).await, 1);
@@ -316,12 +325,12 @@ async fn a_step_the_database_rejects_is_refused_not_retried() {
         version: 1,
         document: doc.clone(),
     });
-    record(&db, &submit).await.unwrap();
+    record(&db, &templates(), &submit).await.unwrap();
     // A second step that claims the same snapshot version breaks a unique
     // key: it can never be recorded, so it is refused, with nothing written.
     let mut again = step("w", 2, "submit", vec![]);
     again.snapshot = submit.snapshot.clone();
-    match record(&db, &again).await.unwrap() {
+    match record(&db, &templates(), &again).await.unwrap() {
         RecordOutcome::Refused { refusal } => assert_eq!(refusal.code, RefusalCode::Validation),
         other => panic!("expected a refusal, got {other:?}"),
     }
@@ -340,7 +349,7 @@ async fn a_step_the_database_rejects_is_refused_not_retried() {
         bytes: 1,
     });
     assert!(matches!(
-        record(&db, &missing).await.unwrap(),
+        record(&db, &templates(), &missing).await.unwrap(),
         RecordOutcome::Refused { .. }
     ));
     assert_eq!(entries(&db, "w").await, 1);

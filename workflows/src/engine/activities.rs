@@ -3,6 +3,7 @@
 //! Each is idempotent, keyed by case id and step number.
 use super::delivery;
 use super::record::{self, RecordOutcome, StepRecord};
+use crate::email_templates::EmailTemplates;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -17,6 +18,8 @@ pub struct CaseActivities {
     pub temporal: Client,
     /// Tells this process's email dispatcher that a step queued email.
     pub email_wake: Arc<Notify>,
+    /// What a step's notices are written with.
+    pub templates: Arc<EmailTemplates>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -35,7 +38,7 @@ impl CaseActivities {
         _ctx: ActivityContext,
         input: StepRecord,
     ) -> Result<RecordOutcome, ActivityError> {
-        let outcome = record::record(&self.db, &input).await?;
+        let outcome = record::record(&self.db, &self.templates, &input).await?;
         if let RecordOutcome::Recorded { fresh: true, .. } = &outcome {
             crate::metrics::count_step(
                 &input.program,

@@ -6,7 +6,8 @@ use super::effects::{self, StepRef};
 use super::state_hash;
 use super::store_error;
 use crate::audit::{self, AuditRecord};
-use crate::outbox::{self, CaseParties};
+use crate::email_templates::{Deadline, EmailTemplates};
+use crate::outbox::{self, CaseParties, StepNotices};
 use crate::programs;
 use chrono::{DateTime, Utc};
 use leeway_entities::write_turn::write_turn;
@@ -78,7 +79,11 @@ pub enum RecordOutcome {
 /// Records one step. A refusal (a rule across cases that does not hold,
 /// data the database cannot store) comes back as `Refused` with nothing
 /// written; any other error is the moment's and is worth retrying.
-pub async fn record(db: &DatabaseConnection, step: &StepRecord) -> Result<RecordOutcome, DbErr> {
+pub async fn record(
+    db: &DatabaseConnection,
+    templates: &EmailTemplates,
+    step: &StepRecord,
+) -> Result<RecordOutcome, DbErr> {
     let waiting = std::time::Instant::now();
     let _turn = write_turn(db).await;
     let txn = db.begin().await?;
@@ -91,7 +96,7 @@ pub async fn record(db: &DatabaseConnection, step: &StepRecord) -> Result<Record
         txn.execute_unprepared("UPDATE cases SET last_seq = last_seq WHERE 0 = 1")
             .await?;
     }
-    match write(&txn, step).await {
+    match write(&txn, templates, step).await {
         Ok(Ok(outcome)) => {
             txn.commit().await?;
             Ok(outcome)
@@ -118,6 +123,7 @@ pub async fn record(db: &DatabaseConnection, step: &StepRecord) -> Result<Record
 
 async fn write<C: ConnectionTrait>(
     db: &C,
+    templates: &EmailTemplates,
     step: &StepRecord,
 ) -> Result<Result<RecordOutcome, Refusal>, DbErr> {
     let case_id = step.header.id.as_str();
@@ -173,12 +179,30 @@ async fn write<C: ConnectionTrait>(
         .await?;
     }
     programs::project(db, step).await?;
-    let parties = CaseParties {
-        case_id,
-        organisation_id: step.header.organisation_id.as_deref(),
-        assigned_reviewer: step.reviewer.as_deref(),
+    let notices = StepNotices {
+        parties: CaseParties {
+            case_id,
+            organisation_id: step.header.organisation_id.as_deref(),
+            assigned_reviewer: step.reviewer.as_deref(),
+        },
+        seq: step.seq,
+        program: &step.program,
+        title: &step.header.title,
+        command: &step.command,
+        from: &step.from,
+        to: &step.to,
+        reasons: &step.reasons,
+        deadlines: step
+            .clocks
+            .iter()
+            .map(|c| Deadline {
+                description: c.description.clone(),
+                due: outbox::due_text(&c.due_at),
+            })
+            .collect(),
+        notices: &step.notices,
     };
-    let emails = outbox::queue(db, &parties, step.seq, &step.notices).await?;
+    let emails = outbox::queue(db, templates, &notices).await?;
     case_deadline::Entity::delete_many()
         .filter(case_deadline::Column::CaseId.eq(case_id))
         .exec(db)
