@@ -108,7 +108,7 @@ pub async fn authenticate<C: ConnectionTrait>(
 ) -> ApiResult<Principal> {
     let found = match oidc.filter(|_| OidcVerifier::looks_like_jwt(token)) {
         Some(oidc) => {
-            let value = oidc.verify(token).map_err(|refused| {
+            let value = oidc.verify(token).await.map_err(|refused| {
                 tracing::info!(why = %refused.0, "an identity provider's token was refused");
                 ApiError::Unauthenticated
             })?;

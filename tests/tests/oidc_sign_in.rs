@@ -213,3 +213,54 @@ async fn every_wrong_token_is_refused() {
         "UNAUTHENTICATED"
     );
 }
+
+#[tokio::test]
+async fn a_rotated_key_is_read_again_without_a_restart_but_not_on_every_made_up_key_id() {
+    let (_dir, db) = fresh().await;
+    let p = provider();
+    let keys = tempfile::tempdir().unwrap();
+    let path = keys.path().join("jwks.json");
+    let all: Value = serde_json::from_str(&p.jwks).unwrap();
+    let rsa_only = json!({ "keys": [all["keys"][1]] }).to_string();
+    std::fs::write(&path, &rsa_only).unwrap();
+    let settings = OidcSettings {
+        issuer: ISSUER.into(),
+        audience: AUDIENCE.into(),
+        jwks: path.display().to_string(),
+        user_claim: UserClaim::Email,
+    };
+    let token = es256(&p, &claims(json!({})));
+
+    // The provider signs with a key it has not published yet: refused.
+    let oidc = OidcVerifier::load(&settings)
+        .await
+        .unwrap()
+        .reread_at_most_every(std::time::Duration::ZERO);
+    assert_eq!(who(&db, &oidc, &token).await, Err("UNAUTHENTICATED".into()));
+    // Once it publishes the key, the same running verifier accepts it.
+    std::fs::write(&path, &p.jwks).unwrap();
+    assert_eq!(who(&db, &oidc, &token).await, Ok("ana".into()));
+    // A key set that can no longer be read (an unknown key id makes it
+    // try) leaves the keys held in use.
+    std::fs::write(&path, "not a key set").unwrap();
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some("not-published".into());
+    let unknown = jsonwebtoken::encode(&header, &claims(json!({})), &p.es_key).unwrap();
+    assert_eq!(
+        who(&db, &oidc, &unknown).await,
+        Err("UNAUTHENTICATED".into())
+    );
+    assert_eq!(who(&db, &oidc, &token).await, Ok("ana".into()));
+    let rs = rs256(&p, &claims(json!({})));
+    assert_eq!(who(&db, &oidc, &rs).await, Ok("ana".into()));
+
+    // With the default limit, a key set read less than a minute ago is
+    // not read again for an unknown key id.
+    std::fs::write(&path, &rsa_only).unwrap();
+    let limited = OidcVerifier::load(&settings).await.unwrap();
+    std::fs::write(&path, &p.jwks).unwrap();
+    assert_eq!(
+        who(&db, &limited, &token).await,
+        Err("UNAUTHENTICATED".into())
+    );
+}
