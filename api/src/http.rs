@@ -162,7 +162,8 @@ async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body)
 }
 
 /// Prometheus text: requests, steps, clocks, email outcomes and waits.
-async fn metrics() -> impl IntoResponse {
+async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
+    leeway_workflows::metrics::sample_pool(&state.app.db);
     (
         [(
             axum::http::header::CONTENT_TYPE,
@@ -170,6 +171,25 @@ async fn metrics() -> impl IntoResponse {
         )],
         leeway_workflows::metrics::render(),
     )
+}
+
+/// `/metrics` and `/healthz` alone, for a process that serves no GraphQL
+/// (`leeway worker --metrics-listen`).
+pub fn metrics_router() -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|| async {
+                (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; version=0.0.4; charset=utf-8",
+                    )],
+                    leeway_workflows::metrics::render(),
+                )
+            }),
+        )
+        .route("/healthz", get(healthz))
 }
 
 /// Liveness: the process answers.

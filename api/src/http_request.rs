@@ -43,6 +43,7 @@ impl HttpRefusal {
 
 impl IntoResponse for HttpRefusal {
     fn into_response(self) -> Response {
+        leeway_workflows::metrics::count_refused(self.code);
         let body = serde_json::json!({ "errors": [{
             "message": self.message,
             "extensions": { "code": self.code }

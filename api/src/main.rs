@@ -46,6 +46,10 @@ enum Command {
     },
     /// Run only a worker (scale out next to API replicas); needs TEMPORAL_ADDRESS.
     Worker {
+        /// Serve Prometheus `/metrics` (steps, clocks, email outcomes,
+        /// database waits) on this address, e.g. 0.0.0.0:9464.
+        #[arg(long, env = "LEEWAY_METRICS_LISTEN")]
+        metrics_listen: Option<String>,
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -399,7 +403,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             running.stop().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Worker { settings: args } => {
+        Command::Worker {
+            metrics_listen,
+            settings: args,
+        } => {
             let s = settings(args, &cli.config)?;
             let TemporalTarget::External(address) = s.temporal.clone() else {
                 anyhow::bail!(
@@ -418,6 +425,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 worker::spawn(t, s.database_url, s.mail, rules, templates)
             })
             .await??;
+            if let Some(addr) = metrics_listen {
+                let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+                    anyhow::anyhow!("LEEWAY_METRICS_LISTEN: cannot listen on {addr}: {e}")
+                })?;
+                println!("Metrics:  http://{}/metrics", listener.local_addr()?);
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, leeway_api::http::metrics_router()).await
+                    {
+                        tracing::error!(error = %e, "the metrics endpoint stopped");
+                    }
+                });
+            }
             println!("Worker running. Press Ctrl-C to stop.");
             shutdown_signal().await;
             let _ = tokio::task::spawn_blocking(move || handle.stop()).await;

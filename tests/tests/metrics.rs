@@ -39,9 +39,18 @@ async fn requests_steps_and_emails_are_counted() {
         json!({ "id": id }),
     )
     .await;
-    // A refused request is counted under its code.
+    // A refused request is counted under its code, and so is one refused
+    // before GraphQL reads it (here: not JSON).
     app.gql(Some("demo-district-rep"), "{ noSuchField }", json!({}))
         .await;
+    let not_json = reqwest::Client::new()
+        .post(&app.url)
+        .header("content-type", "text/plain")
+        .body("{ me { name } }")
+        .send()
+        .await
+        .unwrap();
+    assert!(not_json.status().is_client_error());
 
     let start = Instant::now();
     let text = loop {
@@ -94,6 +103,39 @@ async fn requests_steps_and_emails_are_counted() {
     assert!(
         !text.contains("noSuchField"),
         "a caller's names never become labels"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with(
+            "leeway_graphql_requests_total{operation=\"unknown\",code=\"UNSUPPORTED_MEDIA_TYPE\"}"
+        )),
+        "{text}"
+    );
+    assert!(
+        value(&text, "leeway_database_pool_connections{state=\"open\"}") >= 1.0,
+        "{text}"
+    );
+
+    // A worker alone (`leeway worker --metrics-listen`) serves the same
+    // registry: the steps its process took.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, leeway_api::http::metrics_router())
+            .await
+            .unwrap();
+    });
+    let alone = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        value(
+            &alone,
+            "leeway_steps_total{program=\"waiver\",command=\"open\"}"
+        ) >= 1.0,
+        "{alone}"
     );
     app.stop().await;
 }

@@ -6,6 +6,7 @@ use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::LazyLock;
@@ -35,6 +36,12 @@ pub struct OutcomeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PoolLabels {
+    /// `open` or `idle`.
+    pub state: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct WaitLabels {
     /// `engine` or `database`.
     pub resource: String,
@@ -48,6 +55,7 @@ pub struct Metrics {
     pub clocks_fired: Family<StepLabels, Counter>,
     pub emails: Family<OutcomeLabels, Counter>,
     pub waits: Family<WaitLabels, Histogram>,
+    pub pool: Family<PoolLabels, Gauge>,
 }
 
 fn seconds() -> Histogram {
@@ -64,6 +72,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let clocks_fired = Family::<StepLabels, Counter>::default();
     let emails = Family::<OutcomeLabels, Counter>::default();
     let waits = Family::<WaitLabels, Histogram>::new_with_constructor(seconds);
+    let pool = Family::<PoolLabels, Gauge>::default();
     let mut registry = Registry::with_prefix("leeway");
     registry.register(
         "graphql_requests",
@@ -95,7 +104,13 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Time spent waiting for a turn: `engine` (a step's turn for Temporal), `database` (a step's database connection and write turn)",
         waits.clone(),
     );
+    registry.register(
+        "database_pool_connections",
+        "Database connections this process holds: `open` in all, `idle` of them (open minus idle are in use; none idle under load means steps wait for a connection)",
+        pool.clone(),
+    );
     Metrics {
+        pool,
         registry,
         requests,
         request_seconds,
@@ -117,6 +132,50 @@ pub fn render() -> String {
         out.clear();
     }
     out
+}
+
+/// A request refused before GraphQL read it (a malformed body, one too
+/// large, a caller over its limit): counted as operation `unknown`, with
+/// no latency, which would only blur the histogram.
+pub fn count_refused(code: &str) {
+    metrics()
+        .requests
+        .get_or_create(&RequestLabels {
+            operation: "unknown".into(),
+            code: code.to_string(),
+        })
+        .inc();
+}
+
+/// Reads the database pool's connections into the gauges (at scrape time).
+pub fn sample_pool(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::DbBackend;
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            set_pool(pool.size(), pool.num_idle());
+        }
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            set_pool(pool.size(), pool.num_idle());
+        }
+        _ => {}
+    }
+}
+
+/// The database pool as it stands: connections open and idle.
+pub fn set_pool(open: u32, idle: usize) {
+    let m = metrics();
+    m.pool
+        .get_or_create(&PoolLabels {
+            state: "open".into(),
+        })
+        .set(i64::from(open));
+    m.pool
+        .get_or_create(&PoolLabels {
+            state: "idle".into(),
+        })
+        .set(i64::try_from(idle).unwrap_or(i64::MAX));
 }
 
 pub fn count_request(operation: &str, code: &str, seconds: f64) {
