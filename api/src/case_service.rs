@@ -22,6 +22,7 @@ use serde::Serialize;
 use temporalio_client::errors::{
     WorkflowStartError, WorkflowUpdateError, WorkflowUpdateWithStartError,
 };
+use tracing::Instrument;
 
 /// How long a client waits for a step to be recorded before it is told
 /// to retry with the same idempotency key (the step itself carries on).
@@ -174,6 +175,13 @@ impl AppContext {
             )));
         }
         let name = command.name();
+        // The update's span: the record step and its emails continue it.
+        let span = tracing::info_span!(
+            "engine update",
+            program = W::Machine::PROGRAM,
+            command = name,
+            case = case_id
+        );
         let envelope = CommandEnvelope {
             actor: who.actor.clone(),
             command,
@@ -181,9 +189,10 @@ impl AppContext {
             // Under an idempotency key, the case itself remembers it too,
             // across continue-as-new.
             origin: update_id.clone(),
+            trace_parent: span.in_scope(leeway_workflows::telemetry::current_traceparent),
         };
         let sent = W::send(&self.temporal, case_id, envelope, update_id);
-        let Some(outcome) = self.in_engine(sent).await? else {
+        let Some(outcome) = self.in_engine(sent).instrument(span).await? else {
             return Err(still_saving(case_id));
         };
         match outcome {

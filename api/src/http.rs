@@ -19,6 +19,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
+use tracing::Instrument;
 
 /// Largest request body accepted: a long waiver request is well under this.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -77,7 +78,23 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
 }
 
+/// One GraphQL request, in a span of its own: a trace a caller started
+/// (its `traceparent` header) continues here, and the command it sends
+/// continues it into the workflow, the record step and the emails.
 async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+    let span = tracing::info_span!(
+        "graphql request",
+        operation = tracing::field::Empty,
+        code = tracing::field::Empty
+    );
+    leeway_workflows::telemetry::continue_trace(
+        &span,
+        headers.get("traceparent").and_then(|v| v.to_str().ok()),
+    );
+    answer(state, headers, body).instrument(span).await
+}
+
+async fn answer(state: HttpState, headers: HeaderMap, body: Body) -> Response {
     let started = std::time::Instant::now();
     let request = match http_request::read(&headers, body, MAX_BODY_BYTES).await {
         Ok(r) => r,
@@ -153,11 +170,11 @@ async fn graphql(State(state): State<HttpState>, headers: HeaderMap, body: Body)
             _ => None,
         })
         .unwrap_or_else(|| "OK".into());
-    leeway_workflows::metrics::count_request(
-        &crate::request_metrics::operation_of(document.as_ref(), &state.names),
-        &code,
-        started.elapsed().as_secs_f64(),
-    );
+    let operation = crate::request_metrics::operation_of(document.as_ref(), &state.names);
+    let span = tracing::Span::current();
+    span.record("operation", operation.as_str());
+    span.record("code", code.as_str());
+    leeway_workflows::metrics::count_request(&operation, &code, started.elapsed().as_secs_f64());
     GraphQLResponse::from(response).into_response()
 }
 

@@ -8,6 +8,7 @@ use leeway_api::{
     accountability_import, auth, bench, case_export, catalog_import, graphql, organisation_import,
     people_import, seed,
 };
+use leeway_workflows::telemetry::{self, TraceSettings};
 use leeway_workflows::{audit, worker};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -337,21 +338,39 @@ fn settings(args: SettingsArgs, config: &Option<PathBuf>) -> anyhow::Result<Sett
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // Traces go out over OTLP only when an endpoint is configured.
+    let traces = match TraceSettings::from_env()
+        .and_then(|t| t.map(|t| telemetry::provider(&t)).transpose())
+    {
+        Ok(provider) => provider,
+        Err(e) => {
+            eprintln!("leeway: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing_subscriber::registry()
+        .with(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "leeway=info,warn".into()),
         )
-        .with_writer(std::io::stderr)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(traces.as_ref().map(telemetry::layer))
         .init();
     let cli = Cli::parse();
-    match run(cli).await {
+    let code = match run(cli).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("leeway: {e:#}");
             ExitCode::FAILURE
         }
+    };
+    if let Some(provider) = traces {
+        // The last spans are sent before the process ends.
+        let _ = tokio::task::spawn_blocking(move || provider.shutdown()).await;
     }
+    code
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -17,6 +17,8 @@ pub struct Model {
     /// The HTML part; `None` for emails queued before emails had one.
     #[sea_orm(column_type = "Text", nullable)]
     pub body_html: Option<String>,
+    /// The W3C `traceparent` of the step that queued it, when traced.
+    pub trace_parent: Option<String>,
     /// `queued`, `sending` (claimed by a delivery attempt), `sent`, `failed`
     /// (to be retried) or `undeliverable` (refused by the relay for good,
     /// or still failing when the profile's retry time ran out).

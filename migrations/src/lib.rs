@@ -10,6 +10,7 @@ mod m0005_email_schedule;
 mod m0006_people;
 mod m0007_state_data;
 mod m0008_email_html;
+mod m0009_trace_context;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_people::Migration),
             Box::new(m0007_state_data::Migration),
             Box::new(m0008_email_html::Migration),
+            Box::new(m0009_trace_context::Migration),
         ]
     }
 }

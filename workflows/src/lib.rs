@@ -14,4 +14,5 @@ pub mod mailer;
 pub mod metrics;
 pub mod outbox;
 pub mod programs;
+pub mod telemetry;
 pub mod worker;

@@ -20,6 +20,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 /// The case facts an audience is resolved against.
 pub struct CaseParties<'a> {
@@ -188,6 +189,8 @@ async fn insert_email<C: ConnectionTrait>(
         subject: Set(email.subject.clone()),
         body: Set(email.text.clone()),
         body_html: Set(Some(email.html.clone()).filter(|h| !h.is_empty())),
+        // The step's span (the record step's, in a traced command).
+        trace_parent: Set(crate::telemetry::current_traceparent()),
         status: Set("queued".into()),
         attempts: Set(0),
         message_id: Set(message_id),
@@ -326,6 +329,16 @@ fn is_alert(n: &notification::Model) -> bool {
 /// becomes undeliverable has the administrators alerted (not for an
 /// alert: nobody is alerted about an alert).
 async fn deliver_one(
+    db: &DatabaseConnection,
+    delivery: &Delivery<'_>,
+    n: &notification::Model,
+) -> Result<Attempt, DbErr> {
+    let span = tracing::info_span!("send email", case = %n.case_id, step = n.seq);
+    crate::telemetry::continue_trace(&span, n.trace_parent.as_deref());
+    deliver_claimed(db, delivery, n).instrument(span).await
+}
+
+async fn deliver_claimed(
     db: &DatabaseConnection,
     delivery: &Delivery<'_>,
     n: &notification::Model,

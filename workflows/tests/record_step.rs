@@ -85,6 +85,7 @@ fn step(case_id: &str, seq: i32, command: &str, effects: Vec<Effect>) -> StepRec
         reviewer: None,
         clocks: vec![],
         effects,
+        trace_parent: None,
     }
 }
 

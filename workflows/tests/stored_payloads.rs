@@ -43,6 +43,7 @@ fn stored_payloads_tolerate_added_fields() {
         command: MembershipCommand::OfferSeat,
         requested_at: None,
         origin: Some("a#2.0".into()),
+        trace_parent: None,
     };
     let mut v = serde_json::to_value(&envelope).unwrap();
     with_future_fields(&mut v);

@@ -11,6 +11,7 @@ use temporalio_client::Client;
 use temporalio_macros::activities;
 use temporalio_sdk::activities::{ActivityContext, ActivityError};
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 pub struct CaseActivities {
     pub db: DatabaseConnection,
@@ -38,7 +39,17 @@ impl CaseActivities {
         _ctx: ActivityContext,
         input: StepRecord,
     ) -> Result<RecordOutcome, ActivityError> {
-        let outcome = record::record(&self.db, &self.templates, &input).await?;
+        let span = tracing::info_span!(
+            "record step",
+            program = %input.program,
+            command = %input.command,
+            case = %input.header.id,
+            step = input.seq
+        );
+        crate::telemetry::continue_trace(&span, input.trace_parent.as_deref());
+        let outcome = record::record(&self.db, &self.templates, &input)
+            .instrument(span)
+            .await?;
         if let RecordOutcome::Recorded { fresh: true, .. } = &outcome {
             crate::metrics::count_step(
                 &input.program,

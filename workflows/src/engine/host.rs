@@ -91,6 +91,10 @@ pub struct CommandEnvelope<C> {
     /// only within one run; the host remembers these across continue-as-new.
     #[serde(default)]
     pub origin: Option<String>,
+    /// The W3C `traceparent` of the request that sent it, handed on to
+    /// the record step as data (see `telemetry`); `None` when tracing is off.
+    #[serde(default)]
+    pub trace_parent: Option<String>,
 }
 
 /// What an update answers: the step number, not the case. The client
@@ -286,6 +290,7 @@ async fn commit<W: Hosted>(
     accepted: Accepted<W::Machine>,
     at: DateTime<Utc>,
     origin: Option<String>,
+    trace_parent: Option<String>,
 ) -> Result<StepReceipt, NotApplied> {
     type M<W> = <W as Hosted>::Machine;
     let record = ctx.state(|s| {
@@ -322,6 +327,7 @@ async fn commit<W: Hosted>(
             notices: accepted.decision.notices.clone(),
             clocks,
             effects: accepted.decision.effects.clone(),
+            trace_parent,
         }
     });
     let seq = record.seq as u32;
@@ -370,6 +376,7 @@ async fn apply<W: Hosted>(
     actor: Actor,
     command: <W::Machine as CaseMachine>::Command,
     origin: Option<String>,
+    trace_parent: Option<String>,
 ) -> Result<StepReceipt, NotApplied> {
     if ctx.wait_condition(|s: &W| !s.host().busy).await.is_err() {
         return Err(NotApplied::Record(unavailable()));
@@ -392,7 +399,7 @@ async fn apply<W: Hosted>(
         checkpoint: <W::Machine as CaseMachine>::checkpoint(&command),
         decision: accepted.decision,
     };
-    let receipt = commit(ctx, &actor, accepted, at, origin).await;
+    let receipt = commit(ctx, &actor, accepted, at, origin, trace_parent).await;
     ctx.state_mut(|s| s.host_mut().busy = false);
     receipt
 }
@@ -408,7 +415,14 @@ pub async fn command<W: Hosted>(
         return Ok(StepReceipt { seq });
     }
     ctx.state_mut(|s| s.host_mut().in_flight += 1);
-    let result = apply(ctx, envelope.actor, envelope.command, envelope.origin).await;
+    let result = apply(
+        ctx,
+        envelope.actor,
+        envelope.command,
+        envelope.origin,
+        envelope.trace_parent,
+    )
+    .await;
     ctx.state_mut(|s| {
         let h = s.host_mut();
         h.in_flight -= 1;
@@ -475,7 +489,7 @@ async fn run_clocks<W: Hosted>(mut ctx: WorkflowContext<W>) -> WorkflowResult<()
                 // the record step refuses (an offer is on its way to a
                 // wait-listed case that would leave the list) waits for the
                 // case to change, or a while, before it tries again.
-                if apply(&mut ctx, Actor::system(), clock.command, None)
+                if apply(&mut ctx, Actor::system(), clock.command, None, None)
                     .await
                     .is_err()
                 {
@@ -541,7 +555,7 @@ pub async fn run<W: Hosted>(ctx: &mut WorkflowContext<W>) -> WorkflowResult<RunE
             }
         });
         if let Err(NotApplied::Machine(r) | NotApplied::Record(r)) =
-            commit(ctx, &actor, accepted, at, None).await
+            commit(ctx, &actor, accepted, at, None, None).await
         {
             return Err(temporalio_sdk::ApplicationFailure::new(format!(
                 "the opening step could not be recorded: {r}"

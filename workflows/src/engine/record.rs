@@ -56,6 +56,9 @@ pub struct StepRecord {
     pub reviewer: Option<String>,
     pub clocks: Vec<OpenClock>,
     pub effects: Vec<Effect>,
+    /// The W3C `traceparent` of the command's request, if it was traced.
+    #[serde(default)]
+    pub trace_parent: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

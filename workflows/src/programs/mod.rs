@@ -135,6 +135,7 @@ async fn send_to<W: CaseWorkflow>(
         command,
         requested_at: None,
         origin: Some(update_id.to_string()),
+        trace_parent: crate::telemetry::current_traceparent(),
     };
     W::send(client, case_id, envelope, Some(update_id.to_string()))
         .await
