@@ -43,7 +43,11 @@ impl ProgramKind {
 #[derive(SimpleObject, Clone, Debug, Serialize, Deserialize)]
 #[graphql(complex)]
 pub struct CaseCore {
+    /// The case's id, stable for its life: `waiver-…` for a waiver request,
+    /// `membership-…` for a network application, `network-<code>` for a
+    /// network's own case.
     pub id: String,
+    /// Which program the case belongs to.
     pub program: ProgramKind,
     /// The state's stable name in its program (see `workflowDefinitions`).
     pub state_name: String,
@@ -51,14 +55,22 @@ pub struct CaseCore {
     pub state_label: String,
     /// The district or charter the case belongs to; none for the SEA's own.
     pub organisation_id: Option<String>,
+    /// The code of the state profile the case runs under, e.g. `WV`.
     pub state_profile: String,
+    /// The case's name in lists: a waiver request's own title (empty until
+    /// the draft has one), `<network name>: <organisation id>` for an
+    /// application, or the network's name.
     pub title: String,
     /// Submitted versions so far.
     pub version: i32,
     /// The number of the last step recorded.
     pub last_step: i32,
+    /// The user id of the person who opened the case; `system` for a
+    /// network's own case.
     pub opened_by: String,
+    /// When the case was opened (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the case's last step was recorded (RFC 3339, UTC).
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     pub document_hash: Option<String>,
@@ -116,33 +128,50 @@ impl CaseCore {
     }
 }
 
+/// One submitted version of a case's form (a submission, or a proposed
+/// amendment), frozen as reviewers saw it.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Snapshot")]
 pub struct SnapshotView {
+    /// The version's number, from 1 (see the case's `version`).
     pub version: i32,
     /// SHA-256 of the frozen text; the submitting step's audit entry
     /// records it.
     pub content_hash: String,
+    /// The user id of the person who submitted this version.
     pub submitted_by: String,
+    /// When this version was submitted (RFC 3339, UTC).
     pub submitted_at: DateTime<Utc>,
+    /// The form as submitted: the waiver request or network application,
+    /// as JSON with snake_case keys.
     pub content: Json<serde_json::Value>,
 }
 
+/// One email a step of the case sent to one recipient, with its delivery.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Notification")]
 pub struct NotificationView {
+    /// The number of the step that sent it (as `AuditEntry.seq`).
     pub step: i32,
     /// Null for district staff when the recipient is not one of their own
     /// people (SEA staff addresses stay with the SEA).
     pub recipient_email: Option<String>,
+    /// The email's subject line.
     pub subject: String,
     /// `queued`, `sending`, `sent`, `failed` (to be retried) or
     /// `undeliverable` (given up on; the administrators were alerted).
     pub status: String,
+    /// How many times delivery has been tried.
     pub attempts: i32,
+    /// The email's `Message-ID` header, the same on every attempt, e.g.
+    /// `<waiver-3f2a1b4c5d.4.1a2b3c4d5e6f@leeway.invalid>`.
     pub message_id: String,
+    /// Why the last attempt failed, as the relay or mailer said; null if it
+    /// did not fail, and for district staff whenever `recipientEmail` is null.
     pub last_error: Option<String>,
+    /// When the step queued the email (RFC 3339, UTC).
     pub created_at: DateTime<Utc>,
+    /// When the relay accepted the email (RFC 3339, UTC); null until then.
     pub sent_at: Option<DateTime<Utc>>,
     /// Sent again after an attempt whose outcome is unknown (Leeway
     /// stopped between the relay's answer and its record): the recipient
@@ -150,11 +179,20 @@ pub struct NotificationView {
     pub possible_duplicate: bool,
 }
 
+/// A clock the case is running. When it runs out the workflow acts on its
+/// own: it escalates, sends a notice, expires, or passes a seat on.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Deadline")]
 pub struct DeadlineView {
+    /// Which clock: `review_decision`, `expiry_notice` or `term_end` for a
+    /// waiver; `offer_acceptance`, `interest_reminder`,
+    /// `interest_reconfirmation`, `planning_year`, `recommitment_reminder`,
+    /// `recommitment` or `recommitment_grace` for a membership.
     pub kind: String,
+    /// When it runs out (RFC 3339, UTC).
     pub due_at: DateTime<Utc>,
+    /// What happens when it runs out, in words, e.g. "the seat offered
+    /// passes to the next on the wait list unless accepted".
     pub description: String,
 }
 
@@ -383,20 +421,72 @@ macro_rules! case_interface_methods {
 #[derive(Interface)]
 #[graphql(
     name = "Case",
-    field(name = "id", ty = "&String"),
-    field(name = "program", ty = "ProgramKind"),
-    field(name = "state_name", ty = "&String"),
-    field(name = "state_label", ty = "&String"),
-    field(name = "organisation_id", ty = "&Option<String>"),
-    field(name = "title", ty = "&String"),
-    field(name = "version", ty = "&i32"),
-    field(name = "last_step", ty = "&i32"),
-    field(name = "created_at", ty = "&DateTime<Utc>"),
-    field(name = "updated_at", ty = "&DateTime<Utc>"),
-    field(name = "history", ty = "Vec<AuditEntryView>"),
-    field(name = "notifications", ty = "Vec<NotificationView>"),
-    field(name = "open_deadlines", ty = "Vec<DeadlineView>"),
-    field(name = "snapshots", ty = "Vec<SnapshotView>")
+    field(
+        name = "id",
+        ty = "&String",
+        desc = "The case's id, stable for its life: `waiver-…` for a waiver request, `membership-…` for a network application, `network-<code>` for a network's own case."
+    ),
+    field(
+        name = "program",
+        ty = "ProgramKind",
+        desc = "Which program the case belongs to."
+    ),
+    field(
+        name = "state_name",
+        ty = "&String",
+        desc = "The state's stable name in its program (see `workflowDefinitions`)."
+    ),
+    field(
+        name = "state_label",
+        ty = "&String",
+        desc = "The state as a clerk would say it."
+    ),
+    field(
+        name = "organisation_id",
+        ty = "&Option<String>",
+        desc = "The district or charter the case belongs to; none for the SEA's own."
+    ),
+    field(
+        name = "title",
+        ty = "&String",
+        desc = "The case's name in lists: a waiver request's own title (empty until the draft has one), `<network name>: <organisation id>` for an application, or the network's name."
+    ),
+    field(name = "version", ty = "&i32", desc = "Submitted versions so far."),
+    field(
+        name = "last_step",
+        ty = "&i32",
+        desc = "The number of the last step recorded."
+    ),
+    field(
+        name = "created_at",
+        ty = "&DateTime<Utc>",
+        desc = "When the case was opened (RFC 3339, UTC)."
+    ),
+    field(
+        name = "updated_at",
+        ty = "&DateTime<Utc>",
+        desc = "When the case's last step was recorded (RFC 3339, UTC)."
+    ),
+    field(
+        name = "history",
+        ty = "Vec<AuditEntryView>",
+        desc = "Every step of the case, oldest first, with its hash-chained audit entry: the case's history and its audit trail."
+    ),
+    field(
+        name = "notifications",
+        ty = "Vec<NotificationView>",
+        desc = "Every email the case's steps sent, with its delivery."
+    ),
+    field(
+        name = "open_deadlines",
+        ty = "Vec<DeadlineView>",
+        desc = "Clocks now running, soonest first."
+    ),
+    field(
+        name = "snapshots",
+        ty = "Vec<SnapshotView>",
+        desc = "Each submitted version, frozen as reviewers saw it."
+    )
 )]
 pub enum CaseNode {
     Waiver(WaiverCaseView),

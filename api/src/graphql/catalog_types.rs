@@ -6,16 +6,30 @@ use leeway_entities::provision;
 use leeway_machines::domain::state_profile::StateProfile;
 use leeway_machines::waiver::rules::WaiverRules;
 
+/// One section of statute or rule in the provision catalog, and whether
+/// this state lets a district waive it.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Provision")]
 pub struct ProvisionView {
+    /// The provision's citation, e.g. `702 KAR 7:125`; a request's line
+    /// item cites it exactly so.
     pub citation: String,
+    /// The provision's title, e.g. "Minimum high school graduation
+    /// requirements".
     pub title: String,
+    /// The catalog's category, e.g. `instruction` or `health_and_safety`;
+    /// a state may make whole categories non-waivable.
     pub category: String,
     /// False if the catalog or the state profile forbids waiving it.
     pub waivable: bool,
+    /// Why it may not be waived: the catalog's reason, or that the state
+    /// allows no waivers of its category; null when waivable.
     pub non_waivable_reason: Option<String>,
+    /// The first day the provision is in force; until then, submitting a
+    /// request that cites it is refused.
     pub effective_from: NaiveDate,
+    /// The last day it is in force, once repealed or sunset; null while it
+    /// has no end. After it, submitting a request that cites it is refused.
     pub effective_to: Option<NaiveDate>,
 }
 
@@ -43,13 +57,19 @@ impl ProvisionView {
     }
 }
 
+/// The state's rules as data, which Leeway runs every program by: its
+/// waiver program and its learning networks.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "StateProfile")]
 pub struct StateProfileView {
+    /// The profile's short code, e.g. `WV`; each case records it as
+    /// `stateProfile`.
     pub code: String,
-    /// The state.
+    /// The state's name, e.g. "West Virginia".
     pub name: String,
+    /// The waiver program's rules in this state.
     pub waivers: WaiverRulesView,
+    /// The state's learning networks (as the `networks` query gives them).
     pub networks: Vec<NetworkProgramView>,
 }
 
@@ -57,15 +77,34 @@ pub struct StateProfileView {
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "WaiverRules")]
 pub struct WaiverRulesView {
+    /// The program's name as the state calls it, e.g. "West Virginia
+    /// innovation zones"; refusals quote it.
     pub name: String,
+    /// The law the program runs under, e.g. `W. Va. Code 18-5B`; notices
+    /// quote it.
     pub statute: String,
+    /// How long the state has to decide after submission, e.g. `60d` (units
+    /// `d`, `h`, `m`, `s`). When it runs out the request escalates to the
+    /// approvers; it is never approved by default.
     pub review_decision_clock: String,
+    /// How long before the term ends the district is told, e.g. `90d`.
     pub expiry_notice: String,
+    /// How long an approved waiver's term runs, in words, e.g. "5 years from
+    /// approval".
     pub term_rule: String,
+    /// The share of the local board's whole membership that must vote yes:
+    /// `2/3`, `80%` or `majority`; null when no board vote is required.
     pub board_vote_threshold: Option<String>,
+    /// The share of eligible employees that must vote yes, written the same
+    /// way; null when no staff vote is required.
     pub staff_vote_threshold: Option<String>,
+    /// Whether the staff vote must be by secret ballot.
     pub staff_vote_secret_ballot: bool,
+    /// When a public hearing is required: the days the plan must be posted
+    /// before the board votes. Null when none is required.
     pub public_hearing_posting_days: Option<i32>,
+    /// Provision categories this state never lets be waived, whatever the
+    /// catalog says of a provision.
     pub non_waivable_categories: Vec<String>,
 }
 

@@ -22,7 +22,10 @@ use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use network_types::MembershipView;
+use paging::{CaseConnection, CaseEdge};
+use waiver_types::WaiverCaseView;
 
 /// Every read, by program.
 #[derive(MergedObject, Default)]
@@ -60,12 +63,32 @@ pub enum Caller {
 pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 5_000;
 
+/// Describes the page types async-graphql builds from generics, which have
+/// no doc comment of their own to carry a description.
+fn describe_pages(
+    builder: SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription>,
+) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    builder
+        .override_output_type_description::<CaseConnection<WaiverCaseView>>(
+            "A page of waiver requests, newest first. While `pageInfo.hasNextPage` is true, pass `pageInfo.endCursor` as `after` to read the next page.",
+        )
+        .override_output_type_description::<CaseEdge<WaiverCaseView>>(
+            "One waiver request in a page, with the cursor to read on after it.",
+        )
+        .override_output_type_description::<CaseConnection<MembershipView>>(
+            "A page of network applications and memberships, newest first. While `pageInfo.hasNextPage` is true, pass `pageInfo.endCursor` as `after` to read the next page.",
+        )
+        .override_output_type_description::<CaseEdge<MembershipView>>(
+            "One network application or membership in a page, with the cursor to read on after it.",
+        )
+}
+
 pub fn build(app: Option<AppContext>) -> LeewaySchema {
-    let builder = Schema::build(
+    let builder = describe_pages(Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
-    )
+    ))
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .limit_recursive_depth(32)
@@ -81,11 +104,11 @@ pub fn build(app: Option<AppContext>) -> LeewaySchema {
 /// than any data query may go; it reads only the schema, so it gets a
 /// deeper bound of its own, and nothing else runs under it.
 pub fn build_introspection() -> LeewaySchema {
-    Schema::build(
+    describe_pages(Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
-    )
+    ))
     .limit_depth(24)
     .limit_complexity(20_000)
     .limit_recursive_depth(64)

@@ -52,8 +52,17 @@ impl NetworkMutation {
     async fn open_network_application(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The network's code, e.g. `IMEN`; NOT_FOUND if the state has no such network. Refused with CONFLICT if the district already has an open application or membership there."
+        )]
         network: String,
+        #[graphql(
+            desc = "The application as written so far; it may be incomplete until it is submitted."
+        )]
         application: NetworkApplicationInput,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let who = &caller(ctx)?;
@@ -98,8 +107,12 @@ impl NetworkMutation {
     async fn edit_network_application(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(desc = "The application in full; it replaces the text before.")]
         application: NetworkApplicationInput,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let app = app(ctx);
@@ -129,7 +142,10 @@ impl NetworkMutation {
     async fn submit_network_application(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         simple(
@@ -142,10 +158,15 @@ impl NetworkMutation {
         .await
     }
 
+    /// An SEA reviewer accepts a submitted application as complete (`SUBMITTED`
+    /// to `IN_REVIEW`).
     async fn accept_network_application_as_complete(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         simple(
@@ -158,11 +179,19 @@ impl NetworkMutation {
         .await
     }
 
+    /// An SEA reviewer returns a submitted application to the district as
+    /// incomplete, with reasons (`SUBMITTED` to `RETURNED`).
     async fn return_network_application_incomplete(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "What is missing, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); at least one. The district's email lists them."
+        )]
         reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::ReturnIncomplete {
@@ -184,9 +213,18 @@ impl NetworkMutation {
     async fn review_network_application(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "The score, 0 to 100; a higher one is refused with VALIDATION. Withheld from district staff until the approver decides."
+        )]
         score: u32,
+        #[graphql(
+            desc = "The review in brief, up to 4,000 characters; required. Withheld from district staff until the approver decides."
+        )]
         summary: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::Review {
@@ -209,7 +247,10 @@ impl NetworkMutation {
     async fn select_network_applicant(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         simple(
@@ -226,7 +267,10 @@ impl NetworkMutation {
     async fn wait_list_network_applicant(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         simple(
@@ -239,11 +283,20 @@ impl NetworkMutation {
         .await
     }
 
+    /// An SEA approver declines an application in review or reviewed, with
+    /// reasons (`DECLINED`, final); the district may apply again in a later
+    /// window.
     async fn decline_network_application(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "Why the application is declined, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); at least one. The district's email lists them."
+        )]
         reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::Decline {
@@ -265,7 +318,10 @@ impl NetworkMutation {
     async fn accept_network_seat_offer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         simple(
@@ -282,8 +338,12 @@ impl NetworkMutation {
     async fn decline_network_seat_offer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(desc = "Why the seat is declined, up to 4,000 characters; required.")]
         reason: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::DeclineOffer {
@@ -304,7 +364,10 @@ impl NetworkMutation {
     async fn confirm_network_wait_list_interest(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         simple(
@@ -321,8 +384,14 @@ impl NetworkMutation {
     async fn recommit_to_network(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "What the district commits to for the coming year, up to 4,000 characters; required."
+        )]
         statement: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::Recommit {
@@ -343,8 +412,12 @@ impl NetworkMutation {
     async fn exit_network(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(desc = "Why the district leaves the network, up to 4,000 characters; required.")]
         reason: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::Exit {
@@ -365,8 +438,14 @@ impl NetworkMutation {
     async fn remove_network_member(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "Why the membership is ended, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); at least one. The district's email lists them."
+        )]
         reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::Remove {
@@ -383,11 +462,18 @@ impl NetworkMutation {
         .await
     }
 
+    /// District staff withdraw an application not yet decided or on the wait
+    /// list, saying why (`WITHDRAWN`, final). Refused with CONFLICT if a freed
+    /// seat has just been offered to it.
     async fn withdraw_network_application(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+        #[graphql(desc = "Why the application is withdrawn, up to 4,000 characters; required.")]
         reason: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<MembershipView> {
         let command = MembershipCommand::Withdraw {
@@ -410,9 +496,21 @@ impl NetworkMutation {
     async fn change_network_cap(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The network's code, e.g. `IMEN`; NOT_FOUND if the state has no such network."
+        )]
         network: String,
+        #[graphql(
+            desc = "The new cap, in member organisations (LEAs), at least 1; null lifts the cap."
+        )]
         cap: Option<u32>,
+        #[graphql(
+            desc = "The statute or rule that changes the cap, up to 4,000 characters; required. The network's history records it."
+        )]
         citation: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<NetworkView> {
         let who = &caller(ctx)?;

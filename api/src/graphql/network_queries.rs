@@ -30,13 +30,27 @@ impl NetworkQuery {
     }
 
     /// One network's public facts, seats and members. Public.
-    async fn network_program(&self, ctx: &Context<'_>, code: String) -> Result<NetworkProgramView> {
+    async fn network_program(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The network's code, e.g. `IMEN`, in any case; NOT_FOUND if the state has no such network."
+        )]
+        code: String,
+    ) -> Result<NetworkProgramView> {
         Ok(NetworkProgramView::from(app(ctx).network_rules(&code)?))
     }
 
     /// A network as the SEA holds it: its case, with the history of its
     /// cap, and its wait list. For SEA staff.
-    async fn network(&self, ctx: &Context<'_>, code: String) -> Result<NetworkView> {
+    async fn network(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The network's code, e.g. `IMEN`, in any case; NOT_FOUND if the state has no such network."
+        )]
+        code: String,
+    ) -> Result<NetworkView> {
         let who = caller(ctx)?;
         let app = app(ctx);
         let rules = app.network_rules(&code)?;
@@ -58,10 +72,24 @@ impl NetworkQuery {
     async fn network_memberships(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only applications to this network, by its code; NOT_FOUND if the state has no such network."
+        )]
         network: Option<String>,
-        state: Option<MembershipStateView>,
+        #[graphql(desc = "Only applications and memberships in this state.")] state: Option<
+            MembershipStateView,
+        >,
+        #[graphql(
+            desc = "Only this district's or charter's. District staff may name only their own (another is refused with FORBIDDEN, and audited); SEA staff may name any."
+        )]
         organisation_id: Option<String>,
+        #[graphql(
+            desc = "The `endCursor` of the page before, to read the next page; omit it for the first page."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many to return, 0 to 100 (20 when omitted); any other number is refused with VALIDATION."
+        )]
         first: Option<i32>,
     ) -> Result<Connection<CaseCursor, MembershipView, EmptyFields, EmptyFields>> {
         let who = caller(ctx)?;
@@ -113,7 +141,11 @@ impl NetworkQuery {
     }
 
     /// One application or membership.
-    async fn network_membership(&self, ctx: &Context<'_>, id: ID) -> Result<MembershipView> {
+    async fn network_membership(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The application's case id, e.g. `membership-3f2a1b4c5d`.")] id: ID,
+    ) -> Result<MembershipView> {
         let who = caller(ctx)?;
         let app = app(ctx);
         let case = app

@@ -17,39 +17,67 @@ use leeway_machines::network::rules::{NetworkRules, WaitListOrder};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
+/// Where a district's network application, or its membership, stands. A
+/// case in a final state accepts no further commands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
 #[graphql(name = "MembershipState", remote = "MembershipState")]
 pub enum MembershipStateView {
+    /// Being written by the district; not yet submitted.
     Draft,
+    /// Submitted and awaiting the SEA's completeness check.
     Submitted,
+    /// Returned to the district as incomplete; it may edit and submit again.
     Returned,
+    /// Complete and in review.
     InReview,
+    /// Scored by a reviewer and awaiting the approver's decision.
     Reviewed,
+    /// On the wait list for a seat.
     WaitListed,
+    /// Offered a freed seat, which awaits the district's answer until the
+    /// offer expires (`offerExpiresAt`).
     Offered,
+    /// A member in its planning year; active membership begins when it ends.
     Planning,
+    /// An active member, which re-commits every year.
     Active,
+    /// A member whose yearly re-commitment is overdue; it lapses unless it
+    /// re-commits within the grace period.
     RecommitmentOverdue,
+    /// Final: the SEA declined the application.
     Declined,
+    /// Final: the district declined the seat offered.
     OfferDeclined,
+    /// Final: the seat offered was not accepted in time.
     OfferExpired,
+    /// Final: off the wait list because interest was not re-confirmed in
+    /// time.
     LeftWaitList,
+    /// Final: the district withdrew the application.
     Withdrawn,
+    /// Final: the member left the network.
     Exited,
+    /// Final: the state ended the membership.
     Removed,
+    /// Final: the membership lapsed without a re-commitment.
     Lapsed,
 }
 
+/// Where a network's own case stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
 #[graphql(name = "NetworkState", remote = "NetworkState")]
 pub enum NetworkStateView {
+    /// The network is running; a network has no other state.
     Operating,
 }
 
+/// Who is offered a freed seat first.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
 #[graphql(remote = "WaitListOrder")]
 pub enum WaitListOrderView {
+    /// First submitted, first offered.
     SubmissionTime,
+    /// Highest review score first; ties by submission time.
     ReviewRanking,
 }
 
@@ -59,18 +87,32 @@ pub enum WaitListOrderView {
 pub struct MembershipView {
     #[graphql(flatten)]
     pub core: CaseCore,
+    /// Where the application or membership stands.
     pub state: MembershipStateView,
     /// The network's code.
     pub network: String,
+    /// When the application was last submitted (RFC 3339, UTC); null until
+    /// it is.
     pub submitted_at: Option<DateTime<Utc>>,
     #[graphql(skip)]
     pub review_score: Option<i32>,
-    /// The school year of the cohort the district joined with.
+    /// The school year of the cohort the district joined with, e.g.
+    /// `2026-27` (July to June); null until it is selected or accepts a seat.
     pub cohort: Option<String>,
+    /// While a seat is offered: when the offer passes to the next on the
+    /// wait list unless accepted (RFC 3339, UTC).
     pub offer_expires_at: Option<DateTime<Utc>>,
+    /// During the planning year: when it ends and active membership begins
+    /// (RFC 3339, UTC).
     pub planning_ends_at: Option<DateTime<Utc>>,
+    /// When the district was selected or accepted a seat (RFC 3339, UTC);
+    /// null before.
     pub member_since: Option<DateTime<Utc>>,
+    /// When the next yearly re-commitment is due (RFC 3339, UTC), once the
+    /// membership is active.
     pub recommitment_due: Option<DateTime<Utc>>,
+    /// How many students the district estimates the work will reach, from
+    /// its application.
     pub students_reached: i32,
     /// The schools that join; empty when the whole district joins.
     pub school_ids: Vec<String>,
@@ -170,7 +212,9 @@ impl MembershipView {
 pub struct NetworkView {
     #[graphql(flatten)]
     pub core: CaseCore,
+    /// Always `OPERATING`.
     pub state: NetworkStateView,
+    /// The network's short code, e.g. `IMEN`.
     pub code: String,
 }
 
@@ -234,36 +278,53 @@ impl NetworkView {
     }
 }
 
+/// One application waiting for a seat in a network.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "WaitListEntry")]
 pub struct WaitListEntryView {
+    /// Place on the list; 1 is offered the next seat freed.
     pub position: i32,
+    /// The waiting application's case id (`NetworkMembership.id`).
     pub membership_id: String,
+    /// The district or charter that is waiting.
     pub organisation_id: String,
     /// When the application was submitted.
     pub since: DateTime<Utc>,
 }
 
+/// A period in which districts may submit applications to a network.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "ApplicationWindow")]
 pub struct WindowView {
     /// `09-01` for every September 1, or a date.
     pub opens: String,
+    /// The window's last day, included; written as `opens` is.
     pub closes: String,
+    /// The window in words, e.g. "September 1 to November 30 each year".
     pub description: String,
 }
 
+/// A question of the network's readiness survey, which every applicant
+/// answers.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "ReadinessQuestion")]
 pub struct ReadinessQuestionView {
+    /// The question's id, which `ReadinessAnswerInput.questionId` answers it
+    /// by.
     pub id: String,
+    /// The question's text.
     pub question: String,
 }
 
+/// Something a member commits to in its letter of commitment; an
+/// application signs every one.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Commitment")]
 pub struct CommitmentView {
+    /// The commitment's id, listed in `NetworkApplicationInput.commitments`
+    /// to sign it.
     pub id: String,
+    /// What the member commits to.
     pub text: String,
 }
 
@@ -271,12 +332,21 @@ pub struct CommitmentView {
 #[derive(SimpleObject, Clone)]
 #[graphql(complex, name = "NetworkProgram")]
 pub struct NetworkProgramView {
+    /// The network's short code, e.g. `IMEN`, which queries and mutations
+    /// name it by.
     pub code: String,
+    /// The network's name, e.g. "Idaho Mastery Education Network".
     pub name: String,
+    /// The law the network runs under, e.g. `Idaho Code 33-1632`.
     pub statute: String,
+    /// Who is offered a freed seat first.
     pub wait_list_order: WaitListOrderView,
+    /// When districts may submit applications; submission outside every
+    /// window is refused with INVALID_TRANSITION.
     pub application_windows: Vec<WindowView>,
+    /// The readiness survey every applicant answers.
     pub readiness_questions: Vec<ReadinessQuestionView>,
+    /// What a member commits to; an application signs all of them.
     pub commitments: Vec<CommitmentView>,
     #[graphql(skip)]
     pub pool: String,
@@ -326,12 +396,17 @@ impl From<&NetworkRules> for NetworkProgramView {
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "NetworkMember")]
 pub struct NetworkMemberView {
+    /// The member district or charter.
     pub organisation_id: String,
+    /// The member's name.
     pub organisation_name: String,
     /// `PLANNING`, `ACTIVE` or `RECOMMITMENT_OVERDUE`.
     pub state: MembershipStateView,
+    /// The school year of the cohort it joined with, e.g. `2026-27`.
     pub cohort: Option<String>,
+    /// When it was selected or accepted its seat (RFC 3339, UTC).
     pub member_since: Option<DateTime<Utc>>,
+    /// How many students it estimates the work will reach.
     pub students_reached: i32,
 }
 
@@ -348,6 +423,7 @@ impl NetworkProgramView {
         Ok(self.seats(ctx).await?.map(|p| p.committed).unwrap_or(0))
     }
 
+    /// How many applications are waiting for a seat.
     async fn wait_list_length(&self, ctx: &Context<'_>) -> Result<i32> {
         use sea_orm::PaginatorTrait;
         Ok(pool_queue_entry::Entity::find()

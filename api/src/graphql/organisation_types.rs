@@ -2,15 +2,24 @@
 use async_graphql::{Json, SimpleObject};
 use leeway_entities::organisation;
 
+/// A district, charter, school or the SEA itself.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "Organisation")]
 pub struct OrganisationView {
+    /// The organisation's id, as the state's records give it, e.g. `KY-131`.
     pub id: String,
+    /// Its name, e.g. "Danville Independent Schools".
     pub name: String,
+    /// What it is: `sea`, `district`, `charter` or `school`.
     pub kind: String,
+    /// A school's district; null for the SEA, districts and charters.
     pub parent_id: Option<String>,
+    /// Total enrollment in the latest school year on record; null when
+    /// unknown.
     pub enrollment: Option<i32>,
-    /// Student counts by subgroup.
+    /// Student counts by subgroup in the latest school year on record, a JSON
+    /// object of subgroup name to count; in `organisations`, counts under 10
+    /// are null for roles outside the district and the SEA.
     pub subgroups: Json<serde_json::Value>,
 }
 

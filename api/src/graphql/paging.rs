@@ -1,7 +1,7 @@
 //! Keyset paging over case headers, newest first: stable while new cases
 //! arrive, unlike an offset.
 use crate::error::ApiError;
-use async_graphql::connection::CursorType;
+use async_graphql::connection::{Connection, CursorType, Edge, EmptyFields};
 use chrono::{DateTime, SecondsFormat, Utc};
 use leeway_entities::case;
 use sea_orm::{
@@ -11,6 +11,11 @@ use sea_orm::{
 pub const MAX_PAGE: usize = 100;
 /// The page size when a client names none.
 pub const DEFAULT_PAGE: usize = 20;
+
+/// A page of cases of one program, as the list queries answer it.
+pub type CaseConnection<V> = Connection<CaseCursor, V, EmptyFields, EmptyFields>;
+/// One case in a page, with its cursor.
+pub type CaseEdge<V> = Edge<CaseCursor, V, EmptyFields>;
 
 /// A page costs its size times its selection, so `first: 100` with deep
 /// nesting is weighed as the hundred cases it reads.

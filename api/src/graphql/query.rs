@@ -25,16 +25,22 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 #[derive(Default)]
 pub struct CommonQuery;
 
+/// The person the token belongs to, and the role this request acts in.
 #[derive(SimpleObject)]
 pub struct Me {
+    /// The person's user id, as audit entries record it (`actorUserId`).
     pub user_id: String,
+    /// The person's name.
     pub name: String,
+    /// The person's email address, which Leeway sends their notices to.
     pub email: String,
     /// The role this request acts in.
     pub role: String,
     /// Every role the person holds, the default first; name another in the
     /// `Leeway-Role` header to act in it.
     pub roles: Vec<String>,
+    /// The organisation the person acts for: their district or charter, or
+    /// the SEA.
     pub organisation: Option<OrganisationView>,
 }
 
@@ -61,7 +67,13 @@ impl CommonQuery {
     async fn provisions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only provisions of this catalog category, e.g. `instruction` or `health_and_safety`."
+        )]
         category: Option<String>,
+        #[graphql(
+            desc = "Only those this state lets be waived (true), or only those it does not (false)."
+        )]
         waivable: Option<bool>,
     ) -> Result<Vec<ProvisionView>> {
         let app = app(ctx);
@@ -91,7 +103,14 @@ impl CommonQuery {
     }
 
     /// Any case the caller may see, whatever its program.
-    async fn case(&self, ctx: &Context<'_>, id: ID) -> Result<CaseNode> {
+    async fn case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The case's id: `waiver-…`, `membership-…` or `network-<code>`. NOT_FOUND if there is none; FORBIDDEN, and audited, if your role or district may not see it."
+        )]
+        id: ID,
+    ) -> Result<CaseNode> {
         let who = caller(ctx)?;
         let app = app(ctx);
         let header = case::Entity::find_by_id(id.as_str())
@@ -194,7 +213,11 @@ impl CommonQuery {
     async fn security_audit(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(
+            default = 50,
+            desc = "How many entries to return, newest first: 1 to 100; other values are brought within that range."
+        )]
+        first: i32,
     ) -> Result<Vec<AuditEntryView>> {
         let who = caller(ctx)?;
         app(ctx)

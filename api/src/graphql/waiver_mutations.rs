@@ -55,7 +55,13 @@ impl WaiverMutation {
     async fn open_waiver_draft(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The request as written so far; it may be incomplete until it is submitted."
+        )]
         content: WaiverContentInput,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let who = &caller(ctx)?;
@@ -90,8 +96,12 @@ impl WaiverMutation {
     async fn edit_waiver_draft(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(desc = "The request in full; it replaces the text before.")]
         content: WaiverContentInput,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let app = app(ctx);
@@ -121,7 +131,10 @@ impl WaiverMutation {
     async fn submit_waiver(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let app = app(ctx);
@@ -141,10 +154,15 @@ impl WaiverMutation {
         .await
     }
 
+    /// An SEA reviewer accepts a submitted request as complete (`SUBMITTED` to
+    /// `ACCEPTED`); the approvers are asked to assign a reviewer.
     async fn accept_waiver_as_complete(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         simple(
@@ -157,11 +175,20 @@ impl WaiverMutation {
         .await
     }
 
+    /// An SEA reviewer returns a submitted request to the district as
+    /// incomplete, with reasons (`SUBMITTED` to `RETURNED`). The decision
+    /// clock stops, and starts afresh when the request is submitted again.
     async fn return_waiver_incomplete(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "What is missing, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); at least one. The district's email lists them."
+        )]
         reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let r = self::reasons("reason", &reasons)?;
@@ -176,11 +203,17 @@ impl WaiverMutation {
         .await
     }
 
+    /// An SEA approver assigns a reviewer to a complete request (`ACCEPTED` to
+    /// `REVIEWER_ASSIGNED`). Refused with VALIDATION unless the person is an
+    /// active SEA reviewer not recused from this request.
     async fn assign_waiver_reviewer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reviewer_id: String,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(desc = "The user id of the SEA reviewer to assign.")] reviewer_id: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let app = app(ctx);
@@ -210,9 +243,19 @@ impl WaiverMutation {
     async fn declare_waiver_conflict(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "True if the reviewer has a conflict of interest: they are recused and the request returns to `ACCEPTED` for another reviewer. False to begin the review (`IN_REVIEW`)."
+        )]
         has_conflict: bool,
-        #[graphql(default)] statement: String,
+        #[graphql(
+            default,
+            desc = "The conflict, described (required when `hasConflict` is true), or an optional note; up to 4,000 characters. Never shown to district staff."
+        )]
+        statement: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let statement_text = text("statement", &statement)?;
@@ -232,11 +275,20 @@ impl WaiverMutation {
         .await
     }
 
+    /// The assigned reviewer sends the request back to the district for
+    /// revision, with reasons (`IN_REVIEW` to `REVISION_REQUESTED`). The
+    /// decision clock stops, and starts afresh when it is submitted again.
     async fn request_waiver_revision(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "What to revise, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); at least one. The district's email lists them."
+        )]
         reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let r = self::reasons("reason", &reasons)?;
@@ -251,12 +303,24 @@ impl WaiverMutation {
         .await
     }
 
+    /// The assigned reviewer recommends an outcome for every provision, with a
+    /// summary (`IN_REVIEW` to `RECOMMENDED`). The recommendation is withheld
+    /// from district staff until the approver decides.
     async fn recommend_waiver(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "The recommendation in brief, up to 4,000 characters; required. The approvers' email quotes it."
+        )]
         summary: String,
+        #[graphql(
+            desc = "The recommended outcome for every provision of the request, each exactly once."
+        )]
         decisions: Vec<ProvisionDecisionInput>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let command = WaiverCommand::Recommend {
@@ -279,8 +343,14 @@ impl WaiverMutation {
     async fn decide_waiver(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "An outcome for every provision of the request, each exactly once. If any is approved the waiver is `ACTIVE` and its term starts; if all are denied the request is `DENIED`. Accepted only after the reviewer's recommendation, or once the request is escalated (else INVALID_TRANSITION)."
+        )]
         decisions: Vec<ProvisionDecisionInput>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let command = WaiverCommand::Decide {
@@ -301,8 +371,14 @@ impl WaiverMutation {
     async fn propose_waiver_amendment(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "The amended request in full. It must be ready to submit and cite only waivable provisions (else VALIDATION); it is frozen as a new version."
+        )]
         content: WaiverContentInput,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let app = app(ctx);
@@ -334,10 +410,24 @@ impl WaiverMutation {
     async fn decide_waiver_amendment(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "True to approve the amendment, with `decisions`; false to deny it, with `reasons`."
+        )]
         approve: bool,
-        #[graphql(default)] decisions: Vec<ProvisionDecisionInput>,
-        #[graphql(default)] reasons: Vec<String>,
+        #[graphql(
+            default,
+            desc = "When approving: an outcome for every provision of the amended request, each exactly once, at least one approved."
+        )]
+        decisions: Vec<ProvisionDecisionInput>,
+        #[graphql(
+            default,
+            desc = "When denying: why, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); at least one."
+        )]
+        reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let command = WaiverCommand::DecideAmendment {
@@ -356,11 +446,17 @@ impl WaiverMutation {
         .await
     }
 
+    /// The district's authorized representative asks to renew an active waiver,
+    /// saying why (`ACTIVE` to `RENEWAL_REQUESTED`).
     async fn request_waiver_renewal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(desc = "Why the waiver should be renewed, up to 4,000 characters; required.")]
         reason: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let command = WaiverCommand::RequestRenewal {
@@ -377,12 +473,25 @@ impl WaiverMutation {
         .await
     }
 
+    /// An SEA approver decides a renewal: approving starts a new term where the
+    /// current one ends, by the state's term rule; denying needs reasons and
+    /// leaves the term as it was. Either way the waiver is `ACTIVE` again.
     async fn decide_waiver_renewal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "True to renew for a new term; false to deny the renewal, with `reasons`."
+        )]
         approve: bool,
-        #[graphql(default)] reasons: Vec<String>,
+        #[graphql(
+            default,
+            desc = "Why, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); required when denying."
+        )]
+        reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let command = WaiverCommand::DecideRenewal {
@@ -400,11 +509,19 @@ impl WaiverMutation {
         .await
     }
 
+    /// District staff withdraw the request at any point before it is decided,
+    /// saying why (`WITHDRAWN`, final).
     async fn withdraw_waiver(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "Why the district withdraws the request, up to 4,000 characters; required."
+        )]
         reason: String,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let command = WaiverCommand::Withdraw {
@@ -421,11 +538,19 @@ impl WaiverMutation {
         .await
     }
 
+    /// An SEA approver revokes a waiver during its term, with reasons
+    /// (`REVOKED`, final); a pending amendment is dropped.
     async fn revoke_waiver(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+        #[graphql(
+            desc = "Why the waiver is revoked, one per entry (at most 50, each up to 4,000 characters; blank entries are dropped); at least one. The district's email lists them."
+        )]
         reasons: Vec<String>,
+        #[graphql(
+            desc = "A key of your choosing, 1 to 200 visible ASCII characters (a UUID, say): a retry with the same key returns the first result and never applies the command twice; the same key with other arguments is refused with CONFLICT."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<WaiverCaseView> {
         let command = WaiverCommand::Revoke {
@@ -448,7 +573,7 @@ impl WaiverMutation {
     async fn redeliver_waiver_notifications(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
     ) -> Result<WaiverCaseView> {
         let who = caller(ctx)?;
         let app = app(ctx);

@@ -24,11 +24,26 @@ impl WaiverQuery {
     async fn waiver_cases(
         &self,
         ctx: &Context<'_>,
-        state: Option<WaiverStateView>,
+        #[graphql(desc = "Only requests in this state.")] state: Option<WaiverStateView>,
+        #[graphql(
+            desc = "Only this district's requests. District staff may name only their own (another is refused with FORBIDDEN, and audited); SEA staff may name any."
+        )]
         district_id: Option<String>,
+        #[graphql(
+            desc = "Only requests whose decision clock ran out (true), or only those whose did not (false)."
+        )]
         escalated: Option<bool>,
+        #[graphql(
+            desc = "Only requests with a line item citing this provision, exactly as cited, e.g. `702 KAR 7:125`."
+        )]
         citation: Option<String>,
+        #[graphql(
+            desc = "The `endCursor` of the page before, to read the next page; omit it for the first page."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "How many to return, 0 to 100 (20 when omitted); any other number is refused with VALIDATION."
+        )]
         first: Option<i32>,
     ) -> Result<Connection<CaseCursor, WaiverCaseView, EmptyFields, EmptyFields>> {
         let who = caller(ctx)?;
@@ -83,7 +98,11 @@ impl WaiverQuery {
     }
 
     /// One waiver request with its items, history, notifications and clocks.
-    async fn waiver_case(&self, ctx: &Context<'_>, id: ID) -> Result<WaiverCaseView> {
+    async fn waiver_case(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The request's case id, e.g. `waiver-3f2a1b4c5d`.")] id: ID,
+    ) -> Result<WaiverCaseView> {
         let who = caller(ctx)?;
         let app = app(ctx);
         let case = app

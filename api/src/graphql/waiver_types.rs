@@ -14,38 +14,69 @@ use leeway_machines::waiver::machine::WaiverState;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
+/// Where a waiver request stands: in review, decided and in its term, or
+/// closed. A case in a final state accepts no further commands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Serialize, Deserialize)]
 #[graphql(name = "WaiverState", remote = "WaiverState")]
 pub enum WaiverStateView {
+    /// Being written by the district; not yet submitted.
     Draft,
+    /// Certified and submitted, awaiting the SEA's completeness check. The
+    /// state's decision clock runs from submission.
     Submitted,
+    /// Returned to the district as incomplete; it may edit and submit again.
     Returned,
+    /// Complete and awaiting a reviewer (again, after a reviewer is recused).
     Accepted,
+    /// With a reviewer who has not yet declared conflicts of interest.
     ReviewerAssigned,
+    /// In review by the assigned reviewer.
     InReview,
+    /// Back with the district for the revision the reviewer asked for.
     RevisionRequested,
+    /// The reviewer has recommended; awaiting the approver's decision.
     Recommended,
+    /// Approved in whole or in part: an active waiver, within its term.
     Active,
+    /// Active, with an amendment awaiting the approver's decision.
     AmendmentProposed,
+    /// Active, with a renewal awaiting the approver's decision.
     RenewalRequested,
+    /// Final: every provision was denied. The district may submit a new
+    /// request at any time.
     Denied,
+    /// Final: the term ended.
     Expired,
+    /// Final: the district withdrew the request before a decision.
     Withdrawn,
+    /// Final: the approver revoked the waiver during its term.
     Revoked,
 }
 
+/// An innovation-waiver request: a district asking to set aside provisions
+/// of statute or rule, from draft through review and a per-provision
+/// decision to its term and end.
 #[derive(SimpleObject, Clone, Debug, Serialize, Deserialize)]
 #[graphql(complex, name = "WaiverCase")]
 pub struct WaiverCaseView {
     #[graphql(flatten)]
     pub core: CaseCore,
+    /// Where the request stands.
     pub state: WaiverStateView,
+    /// The district the request belongs to (as `organisationId`).
     pub district_id: String,
+    /// The user id of the person who opened the request (as `openedBy`).
     pub created_by: String,
     /// The decision clock ran out and the case went to the approvers.
     pub escalated: bool,
+    /// The user id of the SEA reviewer assigned; null before one is, and
+    /// after a reviewer is recused.
     pub assigned_reviewer_id: Option<String>,
+    /// When the current term began (RFC 3339, UTC): the decision, or for a
+    /// renewal the end of the term before. Null until approved.
     pub term_start: Option<DateTime<Utc>>,
+    /// When the current term ends and the waiver expires (RFC 3339, UTC), by
+    /// the state's `termRule`; an amendment does not move it.
     pub term_end: Option<DateTime<Utc>>,
     #[graphql(skip)]
     pub recommendation_json: Option<String>,
@@ -112,17 +143,27 @@ impl CaseView for WaiverCaseView {
     }
 }
 
+/// One line item of a waiver request as now written: a provision to waive,
+/// the district's case for it, and the approver's decision on it.
 #[derive(SimpleObject, Clone)]
 #[graphql(name = "WaiverItem")]
 pub struct WaiverItemView {
+    /// The provision's citation, e.g. `702 KAR 7:125`.
     pub citation: String,
+    /// Why the district asks to waive the provision.
     pub rationale: String,
+    /// What the district will do instead, meeting the intent of the law.
     pub replacement_practice: String,
+    /// What the district means to achieve.
     pub goal: String,
+    /// How the district will measure progress toward the goal.
     pub measure: String,
     /// `approved`, `approved_with_conditions` or `denied`, once decided.
     pub decision: Option<String>,
+    /// The conditions of an approval with conditions.
     pub conditions: Option<String>,
+    /// The reason the approver gave with the decision; always given for a
+    /// denial.
     pub decision_reason: Option<String>,
 }
 
