@@ -36,6 +36,9 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+echo "== The GraphQL schema's documentation ==" >&2
+bash scripts/lint-schema.sh
+
 echo "== Tests on SQLite ==" >&2
 env -u DATABASE_URL cargo test --workspace --quiet
 

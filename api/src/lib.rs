@@ -1,6 +1,7 @@
 //! The `leeway` service: GraphQL over axum, authentication, configuration,
 //! and the process that ties Temporal, the database and email together.
 pub mod accountability_import;
+pub mod admin_records;
 pub mod app;
 pub mod auth;
 pub mod bench;

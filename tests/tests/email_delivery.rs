@@ -62,7 +62,7 @@ async fn a_relay_down_for_a_while_delivers_every_email_once_with_no_one_acting()
         let n = notes(d);
         n.len() >= 3
             && n.iter()
-                .all(|n| n["status"] == "failed" && n["attempts"].as_i64() >= Some(2))
+                .all(|n| n["status"] == "FAILED" && n["attempts"].as_i64() >= Some(2))
     })
     .await;
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -73,7 +73,7 @@ async fn a_relay_down_for_a_while_delivers_every_email_once_with_no_one_acting()
     app.smtp.set_failing(false);
     let data = app
         .eventually(ADMIN, NOTES, v, Duration::from_secs(30), |d| {
-            notes(d).iter().all(|n| n["status"] == "sent")
+            notes(d).iter().all(|n| n["status"] == "SENT")
         })
         .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -113,11 +113,11 @@ async fn a_relay_down_past_the_retry_time_alerts_the_administrators() {
                 && notes(d)
                     .iter()
                     .filter(|n| !alerted(n))
-                    .all(|n| n["status"] != "sending")
+                    .all(|n| n["status"] != "SENDING")
         })
         .await;
     for n in notes(&data).iter().filter(|n| !alerted(n)) {
-        assert_eq!(n["status"], "undeliverable", "{n}");
+        assert_eq!(n["status"], "UNDELIVERABLE", "{n}");
     }
     // The relay comes back: the alerts (still within their own retry
     // time) go out; what was given up on does not, unless asked.
@@ -127,7 +127,7 @@ async fn a_relay_down_past_the_retry_time_alerts_the_administrators() {
             notes(d)
                 .iter()
                 .filter(|n| alerted(n))
-                .all(|n| n["status"] == "sent")
+                .all(|n| n["status"] == "SENT")
         })
         .await;
     let alerts: Vec<Value> = notes(&data).into_iter().filter(|n| alerted(n)).collect();
@@ -152,7 +152,7 @@ async fn a_relay_down_past_the_retry_time_alerts_the_administrators() {
     .await;
     let data = app
         .eventually(ADMIN, NOTES, v, Duration::from_secs(30), |d| {
-            notes(d).iter().all(|n| n["status"] == "sent")
+            notes(d).iter().all(|n| n["status"] == "SENT")
         })
         .await;
     let copies = copies(&app);

@@ -153,14 +153,14 @@ async fn a_kill_during_delivery_resends_only_flagged_possible_duplicates() {
     let mut rows = Vec::new();
     while killed_at.elapsed() < Duration::from_secs(120) {
         rows = notifications(port, &ids).await;
-        if rows.iter().all(|n| n["status"] == "sent") {
+        if rows.iter().all(|n| n["status"] == "SENT") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let resumed_in = killed_at.elapsed();
     assert!(
-        rows.iter().all(|n| n["status"] == "sent"),
+        rows.iter().all(|n| n["status"] == "SENT"),
         "every email went out after the restart: {rows:#?}"
     );
     eprintln!("all {total} emails sent {resumed_in:?} after the kill");

@@ -238,7 +238,7 @@ async fn cap_reached_wait_list_exit_offer_and_acceptance() {
             |d| {
                 d["networkMembership"]["notifications"]
                     .as_array()
-                    .is_some_and(|n| n.iter().all(|x| x["status"] == "sent"))
+                    .is_some_and(|n| n.iter().all(|x| x["status"] == "SENT"))
             },
         )
         .await;

@@ -167,7 +167,7 @@ async fn happy_path_with_audit_and_email() {
             |d| {
                 d["waiverCase"]["notifications"]
                     .as_array()
-                    .is_some_and(|n| !n.is_empty() && n.iter().all(|x| x["status"] == "sent"))
+                    .is_some_and(|n| !n.is_empty() && n.iter().all(|x| x["status"] == "SENT"))
             },
         )
         .await;
@@ -369,7 +369,7 @@ async fn review_clock_escalates_then_term_expires() {
             .any(|n| {
                 n["recipientEmail"] == "alex@sea.demo.example"
                     && n["subject"].as_str().unwrap().starts_with("Overdue")
-                    && n["status"] == "sent"
+                    && n["status"] == "SENT"
             })
     })
     .await;
@@ -914,7 +914,7 @@ async fn failed_email_is_recorded_and_redelivered_once() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .all(|n| n["status"] == "failed")
+                .all(|n| n["status"] == "FAILED")
         })
         .await;
     let first = &data["waiverCase"]["notifications"][0];
@@ -936,7 +936,7 @@ async fn failed_email_is_recorded_and_redelivered_once() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .all(|n| n["status"] == "sent")
+                .all(|n| n["status"] == "SENT")
         })
         .await;
     // Give the workflow's own retry time to run too: still one copy each.

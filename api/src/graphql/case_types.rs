@@ -10,6 +10,7 @@ use super::case_loaders::{
 };
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
+use super::role_types::EmailStatus;
 use super::waiver_types::WaiverCaseView;
 use async_graphql::{ComplexObject, Context, Enum, Interface, Json, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -158,9 +159,8 @@ pub struct NotificationView {
     pub recipient_email: Option<String>,
     /// The email's subject line.
     pub subject: String,
-    /// `queued`, `sending`, `sent`, `failed` (to be retried) or
-    /// `undeliverable` (given up on; the administrators were alerted).
-    pub status: String,
+    /// Where the email stands.
+    pub status: EmailStatus,
     /// How many times delivery has been tried.
     pub attempts: i32,
     /// The email's `Message-ID` header, the same on every attempt, e.g.
@@ -271,7 +271,7 @@ impl CaseCore {
                     // A relay's error names the address too.
                     last_error: if shown { n.last_error } else { None },
                     subject: n.subject,
-                    status: n.status,
+                    status: EmailStatus::parse(&n.status),
                     attempts: n.attempts,
                     message_id: n.message_id,
                     created_at: n.created_at,

@@ -1,5 +1,6 @@
 //! Each program's machine, served from its own transition table so the
 //! picture cannot drift from the code.
+use super::role_types::RoleName;
 use async_graphql::SimpleObject;
 use leeway_machines::engine::MachineDefinition;
 
@@ -45,9 +46,9 @@ pub struct WorkflowTransition {
     pub from: Vec<String>,
     /// The states it may lead to; more than one when the outcome decides.
     pub to: Vec<String>,
-    /// The roles that may send it, e.g. `sea_reviewer`; `system` when only
+    /// The roles that may send it, e.g. `SEA_REVIEWER`; `SYSTEM` when only
     /// the workflow's own clocks do. Other roles are refused with FORBIDDEN.
-    pub roles: Vec<String>,
+    pub roles: Vec<RoleName>,
 }
 
 impl From<MachineDefinition> for WorkflowDefinition {
@@ -72,7 +73,7 @@ impl From<MachineDefinition> for WorkflowDefinition {
                     description: t.description.into(),
                     from: strings(t.from),
                     to: strings(t.to),
-                    roles: strings(t.roles),
+                    roles: t.roles.iter().filter_map(|r| RoleName::parse(r)).collect(),
                 })
                 .collect(),
         }

@@ -1,5 +1,6 @@
 //! The GraphQL schema: GraphQL types live here, apart from the domain types
 //! (`leeway-workflows`) and the entities (`leeway-entities`).
+mod admin_mutations;
 pub mod audit_types;
 pub mod case_commands;
 pub mod case_loaders;
@@ -14,6 +15,7 @@ pub mod network_types;
 mod organisation_types;
 mod paging;
 mod query;
+pub mod role_types;
 mod waiver_mutations;
 mod waiver_queries;
 pub mod waiver_types;
@@ -41,6 +43,7 @@ pub struct MutationRoot(
     mutation::CaseMutation,
     waiver_mutations::WaiverMutation,
     network_mutations::NetworkMutation,
+    admin_mutations::AdminMutation,
 );
 
 pub type LeewaySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -8,6 +8,7 @@ use super::definition_types::WorkflowDefinition;
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
 use super::paging::MAX_PAGE;
+use super::role_types::RoleName;
 use super::waiver_types::WaiverCaseView;
 use super::{app, caller};
 use crate::error::ApiError;
@@ -35,10 +36,10 @@ pub struct Me {
     /// The person's email address, which Leeway sends their notices to.
     pub email: String,
     /// The role this request acts in.
-    pub role: String,
+    pub role: RoleName,
     /// Every role the person holds, the default first; name another in the
     /// `Leeway-Role` header to act in it.
-    pub roles: Vec<String>,
+    pub roles: Vec<RoleName>,
     /// The organisation the person acts for: their district or charter, or
     /// the SEA.
     pub organisation: Option<OrganisationView>,
@@ -57,8 +58,8 @@ impl CommonQuery {
             user_id: who.actor.user_id,
             name: who.name,
             email: who.email,
-            role: who.actor.role.as_str().into(),
-            roles: who.roles.iter().map(|r| r.as_str().into()).collect(),
+            role: who.actor.role.into(),
+            roles: who.roles.iter().map(|r| (*r).into()).collect(),
             organisation: org.map(Into::into),
         })
     }
