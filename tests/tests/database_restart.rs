@@ -191,7 +191,7 @@ async fn a_postgresql_restart_loses_nothing_and_applies_nothing_twice() {
         let case = app
             .ok(
                 "demo-auditor",
-                "query($id: ID!) { waiverCase(id: $id) { history { command } content } }",
+                "query($id: ID!) { waiverCase(id: $id) { history { command } content { title } } }",
                 json!({ "id": id }),
             )
             .await;

@@ -94,6 +94,8 @@ fn value(ctx: &Ctx, mutation: &str, field: &str, t: &Value, poison: Option<&[Str
             "String" | "ID" => plausible_string(ctx, mutation, field),
             "Int" => json!(if field == "score" { 50 } else { 10 }),
             "Boolean" => json!(field != "hasConflict"),
+            "Float" => json!(1.5),
+            "NaiveDate" => json!("2025-08-13"),
             other => panic!("no plausible {other}"),
         },
         "ENUM" => {

@@ -14,7 +14,7 @@ const REVIEWER: &str = "demo-reviewer";
 const APPROVER: &str = "demo-approver";
 const AUDITOR: &str = "demo-auditor";
 
-const CASE_FIELDS: &str = "id state version escalated assignedReviewerId termStart termEnd recommendation
+const CASE_FIELDS: &str = "id state version escalated assignedReviewerId termStart termEnd recommendation { reviewerId summary decisions { citation outcome conditions reason } }
     items { citation decision conditions decisionReason }
     snapshots { version contentHash }
     history { seq command fromState toState actorUserId actorRole reasons snapshotHash hash prevHash }
@@ -90,7 +90,7 @@ async fn to_recommended(app: &TestApp, id: &str) {
     );
     assert_eq!(
         recommended["recommendation"]["decisions"][0]["outcome"],
-        "approve"
+        "APPROVE"
     );
 }
 
@@ -266,12 +266,12 @@ async fn revision_loop_keeps_versioned_snapshots() {
     let snapshot_content = app
         .ok(
             REVIEWER,
-            "query($id: ID!) { waiverCase(id: $id) { snapshots { version content } } }",
+            "query($id: ID!) { waiverCase(id: $id) { snapshots { version content { ... on WaiverContent { items { replacementPractice } } } } } }",
             v.clone(),
         )
         .await;
     assert_eq!(
-        snapshot_content["waiverCase"]["snapshots"][0]["content"]["items"][0]["replacement_practice"],
+        snapshot_content["waiverCase"]["snapshots"][0]["content"]["items"][0]["replacementPractice"],
         "Competency assessments with a 90-day mastery window.",
         "reviewers still see what version 1 said"
     );
@@ -961,7 +961,7 @@ async fn district_staff_do_not_see_the_seas_internals() {
     let app = TestApp::start("DEMO").await;
     let id = open(&app, "Visibility").await;
     to_recommended(&app, &id).await;
-    let read = "query($id: ID!) { waiverCase(id: $id) { recommendation history { command reasons reasonsWithheld hash } notifications { recipientEmail } } }";
+    let read = "query($id: ID!) { waiverCase(id: $id) { recommendation { summary } history { command reasons reasonsWithheld hash } notifications { recipientEmail } } }";
     let v = json!({ "id": id });
     let as_district = app.ok(REP, read, v.clone()).await["waiverCase"].clone();
     let as_reviewer = app.ok(REVIEWER, read, v.clone()).await["waiverCase"].clone();

@@ -8,11 +8,12 @@ use super::case_loaders::{
     DeadlinesOf, DocumentOf, HistoryOf, NotificationsOf, OrganisationOf, PeopleOf, SnapshotsOf,
     records,
 };
+use super::content_types::{CaseContent, case_content};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
 use super::role_types::EmailStatus;
 use super::waiver_types::WaiverCaseView;
-use async_graphql::{ComplexObject, Context, Enum, Interface, Json, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, Interface, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use leeway_entities::case;
 use leeway_machines::engine::transition::StateInfo;
@@ -143,9 +144,8 @@ pub struct SnapshotView {
     pub submitted_by: String,
     /// When this version was submitted (RFC 3339, UTC).
     pub submitted_at: DateTime<Utc>,
-    /// The form as submitted: the waiver request or network application,
-    /// as JSON with snake_case keys.
-    pub content: Json<serde_json::Value>,
+    /// The form as submitted: the waiver request or network application.
+    pub content: Option<CaseContent>,
 }
 
 /// One email a step of the case sent to one recipient, with its delivery.
@@ -198,15 +198,6 @@ pub struct DeadlineView {
 
 #[ComplexObject]
 impl CaseCore {
-    /// The current text of the case's form: the draft, or the last
-    /// submission.
-    pub async fn content(&self, ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
-        match &self.document_hash {
-            Some(h) => Ok(self.document(ctx, h).await?.map(Json)),
-            None => Ok(None),
-        }
-    }
-
     /// The district or charter the case belongs to.
     pub async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<OrganisationView>> {
         let Some(id) = &self.organisation_id else {
@@ -314,7 +305,7 @@ impl CaseCore {
                 content_hash: s.document_hash,
                 submitted_by: s.submitted_by,
                 submitted_at: s.submitted_at,
-                content: Json(content.unwrap_or_default()),
+                content: content.and_then(|c| case_content(self.program, c)),
             });
         }
         Ok(out)

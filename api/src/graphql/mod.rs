@@ -6,6 +6,7 @@ pub mod case_commands;
 pub mod case_loaders;
 pub mod case_types;
 mod catalog_types;
+mod content_types;
 mod definition_types;
 mod inputs;
 mod mutation;

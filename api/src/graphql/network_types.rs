@@ -5,12 +5,14 @@ use super::app;
 use super::case_commands::CaseView;
 use super::case_loaders::{QueueOf, records};
 use super::case_types::CaseCore;
+use super::content_types::NetworkApplicationView;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use leeway_entities::{capacity_pool, case, network_membership, organisation, pool_queue_entry};
 use leeway_machines::engine::transition::StateInfo;
+use leeway_machines::network::application::NetworkApplication;
 use leeway_machines::network::membership::MembershipState;
 use leeway_machines::network::program::NetworkState;
 use leeway_machines::network::rules::{NetworkRules, WaitListOrder};
@@ -177,6 +179,20 @@ impl CaseView for MembershipView {
 
 #[ComplexObject]
 impl MembershipView {
+    /// The current text of the application: the draft, or the one
+    /// submitted.
+    async fn content(&self, ctx: &Context<'_>) -> Result<Option<NetworkApplicationView>> {
+        let Some(hash) = &self.core.document_hash else {
+            return Ok(None);
+        };
+        Ok(self
+            .core
+            .document(ctx, hash)
+            .await?
+            .and_then(|d| serde_json::from_value::<NetworkApplication>(d).ok())
+            .map(Into::into))
+    }
+
     /// The review's score, 0 to 100, once reviewed; withheld from district
     /// staff until the approver decides.
     async fn review_score(&self, ctx: &Context<'_>) -> Option<i32> {

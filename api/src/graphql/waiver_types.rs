@@ -4,13 +4,15 @@
 use super::case_commands::CaseView;
 use super::case_loaders::{ItemsOf, records};
 use super::case_types::CaseCore;
+use super::content_types::{RecommendationView, WaiverContentView};
 use super::organisation_types::OrganisationView;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
-use async_graphql::{ComplexObject, Context, Enum, Json, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use leeway_entities::{case, waiver_request};
-use leeway_machines::waiver::machine::WaiverState;
+use leeway_machines::waiver::content::WaiverContent;
+use leeway_machines::waiver::machine::{Recommendation, WaiverState};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
@@ -167,29 +169,47 @@ pub struct WaiverItemView {
     pub decision_reason: Option<String>,
 }
 
+impl WaiverCaseView {
+    /// A stored version of the request, read as one.
+    async fn form(
+        &self,
+        ctx: &Context<'_>,
+        hash: Option<&str>,
+    ) -> Result<Option<WaiverContentView>> {
+        let Some(hash) = hash else {
+            return Ok(None);
+        };
+        Ok(self
+            .core
+            .document(ctx, hash)
+            .await?
+            .and_then(|d| serde_json::from_value::<WaiverContent>(d).ok())
+            .map(Into::into))
+    }
+}
+
 #[ComplexObject]
 impl WaiverCaseView {
     /// The assigned reviewer's recommendation, per provision, once made.
     /// Withheld from district staff until the approver decides.
-    async fn recommendation(&self, ctx: &Context<'_>) -> Option<Json<serde_json::Value>> {
+    async fn recommendation(&self, ctx: &Context<'_>) -> Option<RecommendationView> {
         if self.core.withheld_from(ctx, "recommend") {
             return None;
         }
         self.recommendation_json
             .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok())
-            .map(Json)
+            .and_then(|r| serde_json::from_str::<Recommendation>(r).ok())
+            .map(Into::into)
+    }
+
+    /// The current text of the request: the draft, or the last submission.
+    async fn content(&self, ctx: &Context<'_>) -> Result<Option<WaiverContentView>> {
+        self.form(ctx, self.core.document_hash.as_deref()).await
     }
 
     /// An amendment awaiting the approver's decision.
-    async fn pending_amendment(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<Option<Json<serde_json::Value>>> {
-        match &self.pending_amendment_hash {
-            Some(h) => Ok(self.core.document(ctx, h).await?.map(Json)),
-            None => Ok(None),
-        }
+    async fn pending_amendment(&self, ctx: &Context<'_>) -> Result<Option<WaiverContentView>> {
+        self.form(ctx, self.pending_amendment_hash.as_deref()).await
     }
 
     /// The district the request belongs to (as `organisation`).
