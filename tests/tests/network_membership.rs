@@ -165,6 +165,24 @@ async fn cap_reached_wait_list_exit_offer_and_acceptance() {
         (json!(2), json!(2), json!(2))
     );
 
+    // A network's code reads in any case, in lists too.
+    let listed = |code: &'static str| {
+        let app = &app;
+        async move {
+            app.ok(
+                APPROVER,
+                "query($n: String) { networkMemberships(network: $n) { edges { node { id } } } }",
+                json!({ "n": code }),
+            )
+            .await["networkMemberships"]["edges"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(listed("SEATS").await, 4);
+    assert_eq!(listed("seats").await, 4);
+
     // Another district can neither read nor act on Lakeside's application.
     let (code, _) = app
         .refused(Some(HILLCREST), MEMBERSHIP, json!({ "id": lake }))

@@ -102,9 +102,12 @@ impl NetworkQuery {
                 "network application",
             )
             .await?;
-        if let Some(code) = &network {
-            app.network_rules(code)?;
-        }
+        // The code in any case names the network; the stored code is the
+        // profile's own spelling.
+        let network = match network {
+            Some(code) => Some(app.network_rules(&code)?.code.clone()),
+            None => None,
+        };
         paging::check_first(first)?;
         query(
             after,
