@@ -125,7 +125,7 @@ async fn happy_path_with_audit_and_email() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|i| i["decision"] == "approved")
+            .all(|i| i["decision"] == "APPROVE")
     );
 
     let history = decided["history"].as_array().unwrap();
@@ -302,9 +302,9 @@ async fn partial_approval_with_conditions_and_reasons() {
     .await;
     assert_eq!(decided["state"], "ACTIVE");
     let items = decided["items"].as_array().unwrap();
-    assert_eq!(items[0]["decision"], "approved_with_conditions");
+    assert_eq!(items[0]["decision"], "APPROVE_WITH_CONDITIONS");
     assert_eq!(items[0]["conditions"], "Report mastery data each semester.");
-    assert_eq!(items[1]["decision"], "denied");
+    assert_eq!(items[1]["decision"], "DENY");
     assert_eq!(
         items[1]["decisionReason"],
         "Calendar minimums protect instructional days."
@@ -720,7 +720,7 @@ async fn amendment_renewal_withdrawal_and_revocation() {
         "an amendment leaves the term end where it was"
     );
     assert_eq!(approved["items"].as_array().unwrap().len(), 3);
-    assert_eq!(approved["items"][2]["decision"], "approved_with_conditions");
+    assert_eq!(approved["items"][2]["decision"], "APPROVE_WITH_CONDITIONS");
     assert_eq!(
         approved["snapshots"].as_array().unwrap().len(),
         2,

@@ -234,6 +234,19 @@ pub enum DecisionOutcome {
     Deny,
 }
 
+impl DecisionOutcome {
+    /// An item's stored decision (`approved`, `approved_with_conditions`,
+    /// `denied`), as the enum.
+    pub fn parse_stored(stored: &str) -> Option<DecisionOutcome> {
+        match stored {
+            "approved" => Some(DecisionOutcome::Approve),
+            "approved_with_conditions" => Some(DecisionOutcome::ApproveWithConditions),
+            "denied" => Some(DecisionOutcome::Deny),
+            _ => None,
+        }
+    }
+}
+
 /// The assigned reviewer's recommendation to the approver.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(name = "Recommendation")]

@@ -4,7 +4,7 @@
 use super::case_commands::CaseView;
 use super::case_loaders::{ItemsOf, records};
 use super::case_types::CaseCore;
-use super::content_types::{RecommendationView, WaiverContentView};
+use super::content_types::{DecisionOutcome, RecommendationView, WaiverContentView};
 use super::organisation_types::OrganisationView;
 use crate::case_interface_methods;
 use crate::error::{ApiError, ApiResult};
@@ -160,8 +160,8 @@ pub struct WaiverItemView {
     pub goal: String,
     /// How the district will measure progress toward the goal.
     pub measure: String,
-    /// `approved`, `approved_with_conditions` or `denied`, once decided.
-    pub decision: Option<String>,
+    /// The approver's decision on the provision, once decided.
+    pub decision: Option<DecisionOutcome>,
     /// The conditions of an approval with conditions.
     pub conditions: Option<String>,
     /// The reason the approver gave with the decision; always given for a
@@ -233,7 +233,10 @@ impl WaiverCaseView {
                 replacement_practice: i.replacement_practice,
                 goal: i.goal,
                 measure: i.measure,
-                decision: i.decision,
+                decision: i
+                    .decision
+                    .as_deref()
+                    .and_then(DecisionOutcome::parse_stored),
                 conditions: i.conditions,
                 decision_reason: i.decision_reason,
             })
