@@ -13,7 +13,7 @@ use leeway_machines::engine::text::TextSize;
 use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use std::collections::{BTreeMap, HashSet};
 
-const HEADER: [&str; 6] = [
+pub const HEADER: [&str; 6] = [
     "organisation_id",
     "school_year",
     "subject",

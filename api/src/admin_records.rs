@@ -146,14 +146,7 @@ impl AppContext {
         self.require_admin(who, "upsertPerson").await?;
         let join = |items: Vec<String>| items.join("; ");
         let file = csv_file(
-            &[
-                "id",
-                "name",
-                "email",
-                "organisation_id",
-                "roles",
-                "affiliations",
-            ],
+            &people_import::HEADER,
             &[
                 record.id,
                 record.name,
@@ -235,15 +228,7 @@ impl AppContext {
     ) -> ApiResult<String> {
         self.require_admin(who, "upsertProvision").await?;
         let file = csv_file(
-            &[
-                "citation",
-                "title",
-                "category",
-                "waivable",
-                "non_waivable_reason",
-                "effective_from",
-                "effective_to",
-            ],
+            &catalog_import::HEADER,
             &[
                 record.citation,
                 record.title,
@@ -284,14 +269,7 @@ impl AppContext {
         self.require_admin(who, "upsertAccountabilityResult")
             .await?;
         let file = csv_file(
-            &[
-                "organisation_id",
-                "school_year",
-                "subject",
-                "performance_rating",
-                "mean_scale_score",
-                "median_growth",
-            ],
+            &accountability_import::HEADER,
             &[
                 record.organisation_id,
                 record.school_year.to_string(),

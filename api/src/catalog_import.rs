@@ -16,7 +16,7 @@ use leeway_machines::engine::text::TextSize;
 use sea_orm::{DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use std::collections::{BTreeMap, HashSet};
 
-const HEADER: [&str; 7] = [
+pub const HEADER: [&str; 7] = [
     "citation",
     "title",
     "category",

@@ -21,7 +21,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-const HEADER: [&str; 6] = [
+pub const HEADER: [&str; 6] = [
     "id",
     "name",
     "email",
