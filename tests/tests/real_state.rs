@@ -307,6 +307,15 @@ fn danville_request(citations: &[&str]) -> serde_json::Value {
     c
 }
 
+/// A draft of Danville's request citing `citations`; its case id.
+async fn draft(app: &TestApp, token: &str, citations: &[&str]) -> String {
+    app.ok(token, OPEN, json!({ "c": danville_request(citations) }))
+        .await["openWaiverDraft"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 #[tokio::test]
 async fn a_kentucky_district_submits_a_waiver_of_real_provisions_from_the_example_files() {
     let app = TestApp::start_without_demo("KY").await;
@@ -334,30 +343,12 @@ async fn a_kentucky_district_submits_a_waiver_of_real_provisions_from_the_exampl
         "Danville Independent Schools"
     );
 
-    let id = app
-        .ok(
-            rep,
-            OPEN,
-            json!({ "c": danville_request(&["702 KAR 7:125", "KRS 160.345"]) }),
-        )
-        .await["openWaiverDraft"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = draft(&app, rep, &["702 KAR 7:125", "KRS 160.345"]).await;
     let submitted = app.ok(rep, SUBMIT, json!({ "id": id })).await;
     assert_eq!(submitted["submitWaiver"]["state"], "SUBMITTED");
 
     // A provision KRS 156.161(1) keeps out of reach is refused, naming why.
-    let id = app
-        .ok(
-            rep,
-            OPEN,
-            json!({ "c": danville_request(&["702 KAR 7:125", "KRS 158.6453"]) }),
-        )
-        .await["openWaiverDraft"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = draft(&app, rep, &["702 KAR 7:125", "KRS 158.6453"]).await;
     let (code, message) = app.refused(Some(rep), SUBMIT, json!({ "id": id })).await;
     assert_eq!(code, "VALIDATION");
     assert!(
@@ -366,16 +357,7 @@ async fn a_kentucky_district_submits_a_waiver_of_real_provisions_from_the_exampl
     );
 
     // The demo's citations mean nothing in Kentucky.
-    let id = app
-        .ok(
-            rep,
-            OPEN,
-            json!({ "c": danville_request(&["DS 22-7-101"]) }),
-        )
-        .await["openWaiverDraft"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = draft(&app, rep, &["DS 22-7-101"]).await;
     let (code, message) = app.refused(Some(rep), SUBMIT, json!({ "id": id })).await;
     assert_eq!(code, "VALIDATION");
     assert!(
