@@ -138,6 +138,11 @@ impl RunningApp {
         app.open_networks()
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the state's networks: {}", e.message()))?;
+        if demo {
+            app.open_demo_grant_program().await.map_err(|e| {
+                anyhow::anyhow!("cannot open the demo grant program: {}", e.message())
+            })?;
+        }
         let router = http::router(http::HttpState::new(app.clone()));
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await

@@ -17,6 +17,7 @@ pub mod config;
 pub mod context;
 pub mod engine_admission;
 pub mod error;
+pub mod grant_service;
 pub mod graphiql_page;
 pub mod graphql;
 pub mod http;

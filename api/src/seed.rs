@@ -6,6 +6,11 @@ use crate::auth;
 use chrono::{NaiveDate, Utc};
 use leeway_entities::{organisation, provision, user};
 use leeway_machines::domain::actor::Role;
+use leeway_machines::domain::duration::ClockDuration;
+use leeway_machines::domain::money::Cents;
+use leeway_machines::grant::terms::{
+    Appropriation, Criterion, Eligibility, GrantProgramTerms, Phase,
+};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set};
 
 pub struct DemoUser {
@@ -343,4 +348,66 @@ pub async fn seed_demo<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
         .await?;
     }
     Ok(())
+}
+
+/// The demo's open grant program, after Idaho's $1.4M mastery-education
+/// grants: any district may apply until two months before the fiscal year
+/// (July to June) ends; grants run a year past it.
+pub fn demo_grant_program(now: chrono::DateTime<chrono::Utc>) -> GrantProgramTerms {
+    use chrono::{Datelike, Duration, TimeZone, Utc};
+    let year = if now.month() >= 5 {
+        now.year() + 1
+    } else {
+        now.year()
+    };
+    let lapses_at = Utc
+        .with_ymd_and_hms(year, 6, 30, 23, 59, 59)
+        .single()
+        .unwrap_or(now + Duration::days(365));
+    GrantProgramTerms {
+        code: "DEMO-MASTERY".into(),
+        name: "Demo Mastery Education Grants".into(),
+        purpose: "Planning mastery-based, competency-based learning with teachers and families"
+            .into(),
+        appropriation: Appropriation {
+            amount: Cents(140_000_000),
+            fiscal_year: format!("FY{year}"),
+            source:
+                "Demo Laws ch. 12 (illustrative, after Idaho's mastery-education appropriation)"
+                    .into(),
+            lapses_at,
+        },
+        eligibility: Eligibility::AnyDistrict,
+        min_award: Cents(1_000_000),
+        max_award: Cents(20_000_000),
+        phase: Phase::Planning,
+        follows: None,
+        rubric: vec![
+            Criterion {
+                id: "need".into(),
+                name: "Need and students served".into(),
+                max_points: 40,
+                guidance: "Who the work serves, and how clearly the need is shown.".into(),
+            },
+            Criterion {
+                id: "plan".into(),
+                name: "Plan and measurable goals".into(),
+                max_points: 40,
+                guidance: "Whether the plan is sound and its goals can be measured.".into(),
+            },
+            Criterion {
+                id: "budget".into(),
+                name: "Budget".into(),
+                max_points: 20,
+                guidance: "Whether the costs are reasonable and tied to the plan.".into(),
+            },
+        ],
+        equity_points: 5,
+        window_opens: now - Duration::days(1),
+        window_closes: lapses_at - Duration::days(60),
+        reviewers_per_application: 2,
+        period_ends: lapses_at + Duration::days(365),
+        spend_by: lapses_at + Duration::days(365),
+        report_every: ClockDuration::days(90),
+    }
 }

@@ -11,6 +11,7 @@ mod m0006_people;
 mod m0007_state_data;
 mod m0008_email_html;
 mod m0009_trace_context;
+mod m0010_grants;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_state_data::Migration),
             Box::new(m0008_email_html::Migration),
             Box::new(m0009_trace_context::Migration),
+            Box::new(m0010_grants::Migration),
         ]
     }
 }

@@ -8,11 +8,12 @@
 use leeway_tests::{FAST_CLOCKS, TestApp};
 use serde_json::{Map, Value, json};
 
-const TOKENS: [&str; 5] = [
+const TOKENS: [&str; 6] = [
     "demo-district-applicant",
     "demo-district-rep",
     "demo-reviewer",
     "demo-approver",
+    "demo-fiscal",
     "demo-admin",
 ];
 /// A NUL (which PostgreSQL refuses in text) and a bell (which a clerk
@@ -96,6 +97,8 @@ fn value(ctx: &Ctx, mutation: &str, field: &str, t: &Value, poison: Option<&[Str
             "Boolean" => json!(field != "hasConflict"),
             "Float" => json!(1.5),
             "NaiveDate" => json!("2025-08-13"),
+            "DateTime" => json!("2026-12-01T00:00:00Z"),
+            "Cents" => json!(100_000),
             other => panic!("no plausible {other}"),
         },
         "ENUM" => {

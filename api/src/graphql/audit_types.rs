@@ -21,7 +21,8 @@ pub struct AuditEntryView {
     /// When the step happened or the attempt was refused (RFC 3339, UTC).
     pub at: DateTime<Utc>,
     /// Who acted: a person's user id, `system` for the workflow's own
-    /// clocks, or `token:<prefix>` for a sign-in with an unknown token.
+    /// clocks, or `token:<prefix>` for a sign-in with an unknown token;
+    /// `withheld` where the reasons are (see `reasonsWithheld`).
     pub actor_user_id: String,
     /// The role the actor acted in, e.g. `district_authorized_rep`,
     /// `sea_reviewer` or `system`; `anonymous` for a refused sign-in.

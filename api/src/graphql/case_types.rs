@@ -9,6 +9,7 @@ use super::case_loaders::{
     records,
 };
 use super::content_types::{CaseContent, case_content};
+use super::grant_types::{GrantProgramView, GrantView};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
 use super::role_types::EmailStatus;
@@ -28,6 +29,10 @@ pub enum ProgramKind {
     NetworkMembership,
     /// A learning network itself, which holds its cap.
     Network,
+    /// A grant program, which holds its appropriation's ledger.
+    GrantProgram,
+    /// A district's grant application, and its grant once awarded.
+    Grant,
 }
 
 impl ProgramKind {
@@ -36,6 +41,8 @@ impl ProgramKind {
             "waiver" => Some(Self::Waiver),
             "network_membership" => Some(Self::NetworkMembership),
             "network" => Some(Self::Network),
+            "grant_program" => Some(Self::GrantProgram),
+            "grant" => Some(Self::Grant),
             _ => None,
         }
     }
@@ -80,6 +87,12 @@ pub struct CaseCore {
     #[graphql(skip)]
     #[serde(default)]
     pub withheld: Vec<String>,
+    /// The SEA reviewers who may read the case's form, where a program
+    /// restricts it (a grant's cleared panel); `None`: every reader of the
+    /// case may.
+    #[graphql(skip)]
+    #[serde(default)]
+    pub form_readers: Option<Vec<String>>,
 }
 
 impl CaseCore {
@@ -107,6 +120,7 @@ impl CaseCore {
             updated_at: m.updated_at,
             document_hash: m.document_hash,
             withheld,
+            form_readers: None,
         }
     }
 
@@ -117,12 +131,22 @@ impl CaseCore {
             && caller(ctx).is_ok_and(|who| who.role().is_district())
     }
 
-    /// A document of this case, parsed.
+    /// A document of this case, parsed; `None` for an SEA reviewer the
+    /// program does not (yet) let read it, such as one still to declare
+    /// their conflicts.
     pub async fn document(
         &self,
         ctx: &Context<'_>,
         hash: &str,
     ) -> Result<Option<serde_json::Value>> {
+        if let Some(readers) = &self.form_readers {
+            let who = caller(ctx)?;
+            if who.role() == leeway_machines::domain::actor::Role::SeaReviewer
+                && !readers.contains(&who.actor.user_id)
+            {
+                return Ok(None);
+            }
+        }
         let doc = records(ctx)?
             .load_one(DocumentOf(self.id.clone(), hash.to_string()))
             .await?;
@@ -225,6 +249,8 @@ impl CaseCore {
                 if withhold {
                     view.reasons.clear();
                     view.reasons_withheld = true;
+                    // Who scored or declared is the SEA's own too.
+                    view.actor_user_id = "withheld".into();
                 }
                 view
             })
@@ -479,8 +505,13 @@ macro_rules! case_interface_methods {
         desc = "Each submitted version, frozen as reviewers saw it."
     )
 )]
+// Built once per `case` read and handed straight to the executor; boxing
+// the larger cases would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CaseNode {
     Waiver(WaiverCaseView),
     NetworkMembership(MembershipView),
     Network(NetworkView),
+    GrantProgram(GrantProgramView),
+    Grant(GrantView),
 }

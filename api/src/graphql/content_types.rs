@@ -2,8 +2,10 @@
 //! network application, a reviewer's recommendation), read from the
 //! stored documents through the domain's own types.
 use super::case_types::ProgramKind;
+use super::grant_types::GrantProposalView;
 use async_graphql::{Enum, SimpleObject, Union};
 use chrono::NaiveDate;
+use leeway_machines::grant::proposal::GrantProposal;
 use leeway_machines::network::application::NetworkApplication;
 use leeway_machines::waiver::content::{ApplicantKind, WaiverContent};
 use leeway_machines::waiver::machine::{Outcome, Recommendation};
@@ -206,6 +208,8 @@ pub enum CaseContent {
     Waiver(WaiverContentView),
     /// A network application.
     NetworkApplication(NetworkApplicationView),
+    /// A grant application.
+    GrantProposal(GrantProposalView),
 }
 
 /// A stored document as the program's form; `None` for a document that
@@ -215,6 +219,11 @@ pub fn case_content(program: ProgramKind, document: serde_json::Value) -> Option
         ProgramKind::Waiver => serde_json::from_value::<WaiverContent>(document)
             .ok()
             .map(|c| CaseContent::Waiver(c.into())),
+        ProgramKind::Grant | ProgramKind::GrantProgram => {
+            serde_json::from_value::<GrantProposal>(document)
+                .ok()
+                .map(|p| CaseContent::GrantProposal(p.into()))
+        }
         ProgramKind::NetworkMembership | ProgramKind::Network => {
             serde_json::from_value::<NetworkApplication>(document)
                 .ok()

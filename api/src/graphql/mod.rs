@@ -8,7 +8,12 @@ pub mod case_types;
 mod catalog_types;
 mod content_types;
 mod definition_types;
+mod grant_inputs;
+pub mod grant_mutations;
+mod grant_queries;
+pub mod grant_types;
 mod inputs;
+pub mod money;
 mod mutation;
 pub mod network_mutations;
 mod network_queries;
@@ -26,6 +31,7 @@ use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use grant_types::GrantView;
 use network_types::MembershipView;
 use paging::{CaseConnection, CaseEdge};
 use waiver_types::WaiverCaseView;
@@ -36,6 +42,7 @@ pub struct QueryRoot(
     query::CommonQuery,
     waiver_queries::WaiverQuery,
     network_queries::NetworkQuery,
+    grant_queries::GrantQuery,
 );
 
 /// Every command, by program.
@@ -44,6 +51,7 @@ pub struct MutationRoot(
     mutation::CaseMutation,
     waiver_mutations::WaiverMutation,
     network_mutations::NetworkMutation,
+    grant_mutations::GrantMutation,
     admin_mutations::AdminMutation,
 );
 
@@ -84,6 +92,12 @@ fn describe_pages(
         )
         .override_output_type_description::<CaseEdge<MembershipView>>(
             "One network application or membership in a page, with the cursor to read on after it.",
+        )
+        .override_output_type_description::<CaseConnection<GrantView>>(
+            "A page of grant applications and grants, newest first. While `pageInfo.hasNextPage` is true, pass `pageInfo.endCursor` as `after` to read the next page.",
+        )
+        .override_output_type_description::<CaseEdge<GrantView>>(
+            "One grant application or grant in a page, with the cursor to read on after it.",
         )
 }
 

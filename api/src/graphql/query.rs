@@ -5,6 +5,7 @@ use super::case_commands::CaseView;
 use super::case_types::CaseNode;
 use super::catalog_types::{ProvisionView, StateProfileView};
 use super::definition_types::WorkflowDefinition;
+use super::grant_types::{GrantProgramView, GrantView};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
 use super::paging::MAX_PAGE;
@@ -16,6 +17,8 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use leeway_entities::{audit_entry, case, organisation, provision};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::engine::CaseMachine;
+use leeway_machines::grant::machine::GrantMachine;
+use leeway_machines::grant::program::GrantProgramMachine;
 use leeway_machines::network::membership::MembershipMachine;
 use leeway_machines::network::program::NetworkMachine;
 use leeway_machines::waiver::machine::WaiverMachine;
@@ -143,6 +146,30 @@ impl CommonQuery {
                     )
                     .await?;
                 CaseNode::NetworkMembership(MembershipView::load(&app.db, c).await?)
+            }
+            GrantMachine::PROGRAM => {
+                let c = app
+                    .case_for(
+                        &who,
+                        GrantMachine::PROGRAM,
+                        GrantMachine::NOUN,
+                        &id,
+                        "read_case",
+                    )
+                    .await?;
+                CaseNode::Grant(GrantView::load(&app.db, c).await?)
+            }
+            GrantProgramMachine::PROGRAM => {
+                let c = app
+                    .case_for(
+                        &who,
+                        GrantProgramMachine::PROGRAM,
+                        GrantProgramMachine::NOUN,
+                        &id,
+                        "read_case",
+                    )
+                    .await?;
+                CaseNode::GrantProgram(GrantProgramView::load(&app.db, c).await?)
             }
             _ => {
                 let c = app

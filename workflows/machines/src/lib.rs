@@ -4,5 +4,6 @@
 //! the tests of every rule build and run in seconds.
 pub mod domain;
 pub mod engine;
+pub mod grant;
 pub mod network;
 pub mod waiver;

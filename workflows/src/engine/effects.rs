@@ -1,9 +1,9 @@
-//! Applies a step's effects inside its transaction: capacity pools by
-//! conditional updates, their queues, and the command outbox. A condition
-//! that does not hold refuses the whole step.
+//! Applies a step's effects inside its transaction: capacity pools and
+//! appropriation ledgers by conditional updates, the pools' queues, and the
+//! command outbox. A condition that does not hold refuses the whole step.
 use chrono::{DateTime, Utc};
-use leeway_entities::{capacity_pool, case_command, pool_queue_entry};
-use leeway_machines::engine::effect::{Effect, OutgoingCommand};
+use leeway_entities::{capacity_pool, case_command, ledger, pool_queue_entry};
+use leeway_machines::engine::effect::{Bucket, Effect, OutgoingCommand};
 use leeway_machines::engine::refusal::Refusal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
@@ -140,6 +140,74 @@ pub async fn apply<C: ConnectionTrait>(
             Effect::Send { case_id, command } => {
                 send(db, step, &mut queued, case_id, command).await?;
             }
+            Effect::OpenLedger {
+                ledger: id,
+                label,
+                appropriated,
+            } => {
+                ledger::Entity::insert(ledger::ActiveModel {
+                    id: Set(id.clone()),
+                    label: Set(label.clone()),
+                    appropriated: Set(*appropriated),
+                    available: Set(*appropriated),
+                    committed: Set(0),
+                    disbursed: Set(0),
+                    lapsed: Set(0),
+                    closed_at: Set(None),
+                    updated_at: Set(step.at),
+                })
+                .on_conflict_do_nothing()
+                .exec(db)
+                .await?;
+            }
+            Effect::MoveMoney {
+                ledger: id,
+                amount,
+                from,
+                to,
+                refusal,
+            } => {
+                if !move_money(db, id, *amount, *from, *to, step.at).await? {
+                    return Ok(Err(ledger_refusal(db, id, refusal).await?));
+                }
+            }
+            Effect::ReturnMoney { ledger: id, amount } => {
+                let row = ledger::Entity::find_by_id(id.as_str())
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| DbErr::RecordNotFound(format!("ledger {id}")))?;
+                // Once the fiscal year has ended, what comes back lapses.
+                let to = if row.closed_at.is_some() {
+                    Bucket::Lapsed
+                } else {
+                    Bucket::Available
+                };
+                if !move_money(db, id, *amount, Bucket::Committed, to, step.at).await? {
+                    // Returning more than was committed is a bug somewhere;
+                    // refusing a decline would only make it worse.
+                    tracing::error!(
+                        ledger = id,
+                        amount,
+                        "returned more than the ledger held committed"
+                    );
+                }
+            }
+            Effect::CloseLedger { ledger: id } => {
+                let closed = ledger::Entity::update_many()
+                    .col_expr(
+                        ledger::Column::Lapsed,
+                        Expr::col(ledger::Column::Lapsed).add(Expr::col(ledger::Column::Available)),
+                    )
+                    .col_expr(ledger::Column::Available, Expr::value(0i64))
+                    .col_expr(ledger::Column::ClosedAt, Expr::value(Some(step.at)))
+                    .col_expr(ledger::Column::UpdatedAt, Expr::value(step.at))
+                    .filter(ledger::Column::Id.eq(id.as_str()))
+                    .exec(db)
+                    .await?;
+                if closed.rows_affected != 1 {
+                    return Err(DbErr::RecordNotFound(format!("ledger {id}")));
+                }
+            }
         }
     }
     Ok(Ok(queued))
@@ -192,6 +260,61 @@ async fn release<C: ConnectionTrait>(
         tracing::error!(pool, amount, "released more than the pool held");
     }
     Ok(())
+}
+
+fn bucket_column(bucket: Bucket) -> ledger::Column {
+    match bucket {
+        Bucket::Available => ledger::Column::Available,
+        Bucket::Committed => ledger::Column::Committed,
+        Bucket::Disbursed => ledger::Column::Disbursed,
+        Bucket::Lapsed => ledger::Column::Lapsed,
+    }
+}
+
+/// Moves `amount` between two buckets in one conditional update; false
+/// when `from` holds less. Concurrent moves queue on the row's lock (or
+/// SQLite's one writer) and each sees the others' result.
+async fn move_money<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+    amount: i64,
+    from: Bucket,
+    to: Bucket,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    if amount < 0 || from == to {
+        return Ok(false);
+    }
+    let (f, t) = (bucket_column(from), bucket_column(to));
+    let moved = ledger::Entity::update_many()
+        .col_expr(f, Expr::col(f).sub(amount))
+        .col_expr(t, Expr::col(t).add(amount))
+        .col_expr(ledger::Column::UpdatedAt, Expr::value(at))
+        .filter(ledger::Column::Id.eq(id))
+        .filter(Expr::col(f).gte(amount))
+        .exec(db)
+        .await?;
+    Ok(moved.rows_affected == 1)
+}
+
+/// The refusal of a move that did not fit, with what the ledger holds.
+async fn ledger_refusal<C: ConnectionTrait>(
+    db: &C,
+    id: &str,
+    refusal: &Refusal,
+) -> Result<Refusal, DbErr> {
+    let Some(row) = ledger::Entity::find_by_id(id).one(db).await? else {
+        return Ok(Refusal::conflict(format!(
+            "The appropriation's ledger {id} is not open."
+        )));
+    };
+    let dollars = |cents: i64| leeway_machines::domain::money::Cents(cents).to_string();
+    let mut r = refusal.clone();
+    r.message = r
+        .message
+        .replace("{available}", &dollars(row.available))
+        .replace("{committed}", &dollars(row.committed));
+    Ok(r)
 }
 
 /// Takes the first case off the pool's queue. Two steps taking at the same

@@ -1,15 +1,19 @@
 //! Every program on the engine, in one place per concern: its workflow
 //! type, its projection, and how a command reaches it. Adding a program
 //! adds a line to each list here.
+pub mod grant;
 pub mod network;
 pub mod waiver;
 
 use crate::engine::case_workflow::CaseWorkflow;
 use crate::engine::host::{CommandEnvelope, StepReceipt};
 use crate::engine::record::StepRecord;
+pub use grant::{GrantProgramWorkflow, GrantWorkflow};
 use leeway_machines::domain::actor::Actor;
 use leeway_machines::engine::refusal::Refusal;
 use leeway_machines::engine::{CaseMachine, MachineDefinition, definition};
+use leeway_machines::grant::machine::GrantMachine;
+use leeway_machines::grant::program::GrantProgramMachine;
 use leeway_machines::network::membership::MembershipMachine;
 use leeway_machines::network::program::NetworkMachine;
 use leeway_machines::waiver::machine::WaiverMachine;
@@ -35,6 +39,12 @@ pub async fn project<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<()
             network::project_membership(db, &parse::<MembershipMachine>(step)?, step).await
         }
         NetworkMachine::PROGRAM => Ok(()),
+        GrantProgramMachine::PROGRAM => {
+            grant::project_program(db, &parse::<GrantProgramMachine>(step)?).await
+        }
+        GrantMachine::PROGRAM => {
+            grant::project_grant(db, &parse::<GrantMachine>(step)?, step).await
+        }
         other => Err(DbErr::Custom(format!(
             "no projection for program `{other}`"
         ))),
@@ -51,6 +61,7 @@ pub async fn read_models<C: ConnectionTrait>(
     match program {
         WaiverMachine::PROGRAM => waiver::read_models(db, ids).await,
         MembershipMachine::PROGRAM => network::membership_read_models(db, ids).await,
+        GrantMachine::PROGRAM => grant::grant_read_models(db, ids).await,
         _ => Ok(Default::default()),
     }
 }
@@ -61,6 +72,8 @@ pub fn definitions() -> Vec<MachineDefinition> {
         definition::<WaiverMachine>(),
         definition::<MembershipMachine>(),
         definition::<NetworkMachine>(),
+        definition::<GrantProgramMachine>(),
+        definition::<GrantMachine>(),
     ]
 }
 
@@ -97,6 +110,8 @@ pub fn register(registry: &mut impl WorkflowRegistry) -> Result<(), WorkflowRegi
     registry.add::<WaiverWorkflow>()?;
     registry.add::<MembershipWorkflow>()?;
     registry.add::<NetworkWorkflow>()?;
+    registry.add::<GrantProgramWorkflow>()?;
+    registry.add::<GrantWorkflow>()?;
     Ok(())
 }
 
@@ -159,6 +174,12 @@ pub async fn send_command(
         }
         NetworkMachine::PROGRAM => {
             send_to::<NetworkWorkflow>(client, case_id, command, update_id).await
+        }
+        GrantProgramMachine::PROGRAM => {
+            send_to::<GrantProgramWorkflow>(client, case_id, command, update_id).await
+        }
+        GrantMachine::PROGRAM => {
+            send_to::<GrantWorkflow>(client, case_id, command, update_id).await
         }
         other => Err(SendError::Refused(format!("no program `{other}`"))),
     }

@@ -1,6 +1,7 @@
 //! A state's rules as data: one section per program (its waivers, its
 //! networks), loaded from TOML and validated before anything starts.
 use super::notification_rules::NotificationRules;
+use crate::grant::rules::GrantRules;
 use crate::network::rules::NetworkRules;
 use crate::waiver::rules::WaiverRules;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ pub struct StateProfile {
     /// Email delivery through a relay that is down.
     #[serde(default)]
     pub notifications: NotificationRules,
+    /// Thresholds and clocks every grant program of the state runs under.
+    #[serde(default)]
+    pub grants: GrantRules,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +69,7 @@ impl StateProfile {
         }
         self.waivers.validate()?;
         self.notifications.validate()?;
+        self.grants.validate()?;
         let mut codes = std::collections::HashSet::new();
         for network in &self.networks {
             network.validate()?;

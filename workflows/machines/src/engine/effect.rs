@@ -70,6 +70,68 @@ pub enum Effect {
         case_id: String,
         command: OutgoingCommand,
     },
+    /// Opens an appropriation's ledger with everything available; an
+    /// existing ledger is left as it is.
+    OpenLedger {
+        ledger: LedgerId,
+        label: String,
+        /// Integer cents.
+        appropriated: i64,
+    },
+    /// Moves `amount` cents between two of a ledger's buckets if `from`
+    /// holds that much; otherwise the step is refused with `refusal`, in
+    /// whose message `{available}` and `{committed}` are replaced by what
+    /// the ledger holds.
+    MoveMoney {
+        ledger: LedgerId,
+        amount: i64,
+        from: Bucket,
+        to: Bucket,
+        refusal: Refusal,
+    },
+    /// Gives back money a case had committed (declined, expired, unspent):
+    /// to available while the fiscal year runs, to lapsed once the ledger
+    /// is closed.
+    ReturnMoney { ledger: LedgerId, amount: i64 },
+    /// The fiscal year ended: whatever is available lapses, and what is
+    /// returned from now on lapses too.
+    CloseLedger { ledger: LedgerId },
+}
+
+/// An appropriation's ledger, by id.
+pub type LedgerId = String;
+
+/// Where a ledger's money is. Every move takes from one and adds to
+/// another, so appropriated = available + committed + disbursed + lapsed
+/// always holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// Not yet committed to any grant.
+    Available,
+    /// Awarded and not yet paid.
+    Committed,
+    /// Paid out on approved claims.
+    Disbursed,
+    /// Past the fiscal year, no longer to be spent.
+    Lapsed,
+}
+
+impl Bucket {
+    pub const ALL: [Bucket; 4] = [
+        Bucket::Available,
+        Bucket::Committed,
+        Bucket::Disbursed,
+        Bucket::Lapsed,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Bucket::Available => "available",
+            Bucket::Committed => "committed",
+            Bucket::Disbursed => "disbursed",
+            Bucket::Lapsed => "lapsed",
+        }
+    }
 }
 
 impl Effect {
