@@ -6,4 +6,5 @@ pub mod domain;
 pub mod engine;
 pub mod grant;
 pub mod network;
+pub mod report;
 pub mod waiver;
