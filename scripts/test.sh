@@ -29,12 +29,17 @@ start_postgres() {
   return 1
 }
 
-# Headless Chromium for the GraphiQL test, from Debian's `chromium`.
+# Headless Chromium for the GraphiQL and public page tests, from Debian's
+# `chromium`.
 if ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Chromium (Debian package chromium)..." >&2
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
+# axe-core for the public page's accessibility test, pinned, from npm.
+LEEWAY_AXE="$(bash scripts/install-axe.sh)"
+export LEEWAY_AXE
 
 echo "== The GraphQL schema's documentation ==" >&2
 bash scripts/lint-schema.sh

@@ -58,8 +58,14 @@ pub fn router(state: HttpState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/public", get(public_page))
+        .route("/public/style.css", get(crate::public_page::style))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+async fn public_page(State(state): State<HttpState>) -> Response {
+    crate::public_page::page(State(state.app)).await
 }
 
 /// A bug must not reach a client as a dropped connection: answer in the

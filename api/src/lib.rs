@@ -31,6 +31,8 @@ pub mod nul_guard;
 pub mod oidc;
 pub mod organisation_import;
 pub mod people_import;
+pub mod public_figures;
+pub mod public_page;
 pub mod readiness;
 pub mod request_metrics;
 pub mod seed;

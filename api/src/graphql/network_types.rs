@@ -426,6 +426,49 @@ pub struct NetworkMemberView {
     pub students_reached: i32,
 }
 
+impl NetworkMemberView {
+    /// A network's members in their planning year and active members, by
+    /// the date they joined: what its public list and the public page show.
+    pub async fn of_network(db: &DatabaseConnection, code: &str) -> ApiResult<Vec<Self>> {
+        let member_states: Vec<&str> = MembershipState::ALL
+            .iter()
+            .filter(|s| s.is_member())
+            .map(|s| s.name())
+            .collect();
+        let memberships = network_membership::Entity::find()
+            .filter(network_membership::Column::Network.eq(code))
+            .order_by_asc(network_membership::Column::MemberSince)
+            .all(db)
+            .await?;
+        let ids: Vec<String> = memberships.iter().map(|m| m.case_id.clone()).collect();
+        let cases = case::Entity::find()
+            .filter(case::Column::Id.is_in(ids))
+            .filter(case::Column::State.is_in(member_states))
+            .all(db)
+            .await?;
+        let orgs = organisation::Entity::find().all(db).await?;
+        Ok(memberships
+            .into_iter()
+            .filter_map(|m| {
+                let c = cases.iter().find(|c| c.id == m.case_id)?;
+                let state = MembershipState::parse(&c.state)?;
+                Some(NetworkMemberView {
+                    organisation_name: orgs
+                        .iter()
+                        .find(|o| o.id == m.organisation_id)
+                        .map(|o| o.name.clone())
+                        .unwrap_or_else(|| m.organisation_id.clone()),
+                    organisation_id: m.organisation_id,
+                    state: state.into(),
+                    cohort: m.cohort,
+                    member_since: m.member_since,
+                    students_reached: m.students_reached,
+                })
+            })
+            .collect())
+    }
+}
+
 #[ComplexObject]
 impl NetworkProgramView {
     /// The cap in force (an administrator may have changed the profile's);
@@ -452,48 +495,7 @@ impl NetworkProgramView {
     /// Members in their planning year and active members. Public.
     #[graphql(complexity = "10 * child_complexity")]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<NetworkMemberView>> {
-        let db = &app(ctx).db;
-        let member_states: Vec<&str> = MembershipState::ALL
-            .iter()
-            .filter(|s| s.is_member())
-            .map(|s| s.name())
-            .collect();
-        let memberships = network_membership::Entity::find()
-            .filter(network_membership::Column::Network.eq(self.code.as_str()))
-            .order_by_asc(network_membership::Column::MemberSince)
-            .all(db)
-            .await
-            .map_err(ApiError::from)?;
-        let ids: Vec<String> = memberships.iter().map(|m| m.case_id.clone()).collect();
-        let cases = case::Entity::find()
-            .filter(case::Column::Id.is_in(ids))
-            .filter(case::Column::State.is_in(member_states))
-            .all(db)
-            .await
-            .map_err(ApiError::from)?;
-        let orgs = organisation::Entity::find()
-            .all(db)
-            .await
-            .map_err(ApiError::from)?;
-        Ok(memberships
-            .into_iter()
-            .filter_map(|m| {
-                let c = cases.iter().find(|c| c.id == m.case_id)?;
-                let state = MembershipState::parse(&c.state)?;
-                Some(NetworkMemberView {
-                    organisation_name: orgs
-                        .iter()
-                        .find(|o| o.id == m.organisation_id)
-                        .map(|o| o.name.clone())
-                        .unwrap_or_else(|| m.organisation_id.clone()),
-                    organisation_id: m.organisation_id,
-                    state: state.into(),
-                    cohort: m.cohort,
-                    member_since: m.member_since,
-                    students_reached: m.students_reached,
-                })
-            })
-            .collect())
+        Ok(NetworkMemberView::of_network(&app(ctx).db, &self.code).await?)
     }
 }
 
