@@ -71,6 +71,31 @@ pub struct StateProfileView {
     pub waivers: WaiverRulesView,
     /// The state's learning networks (as the `networks` query gives them).
     pub networks: Vec<NetworkProgramView>,
+    /// The annual usage report the state's law requires; null when it asks
+    /// for none.
+    pub report: Option<ReportRulesView>,
+}
+
+/// What the statute asks of the annual usage report.
+#[derive(SimpleObject, Clone)]
+#[graphql(name = "ReportRules")]
+pub struct ReportRulesView {
+    /// The report's title.
+    pub name: String,
+    /// The law that requires it, e.g. `C.R.S. 22-32.5-111`.
+    pub statute: String,
+    /// The day each reporting year starts, `MM-DD`, e.g. `07-01`.
+    pub year_starts: String,
+    /// The day compilation of a finished year starts, `MM-DD`.
+    pub compile_on: String,
+    /// The statutory due date, `MM-DD`, e.g. `03-01`.
+    pub due: String,
+    /// Student counts from 1 to this less one are withheld, with enough
+    /// others that none can be worked back out.
+    pub suppression_threshold: i32,
+    /// Committee and office addresses it is delivered to, beside every
+    /// legislator.
+    pub recipients: Vec<String>,
 }
 
 /// The waiver program's rules in this state.
@@ -130,6 +155,15 @@ impl From<&StateProfile> for StateProfileView {
                 non_waivable_categories: w.non_waivable_categories.clone(),
             },
             networks: p.networks.iter().map(NetworkProgramView::from).collect(),
+            report: p.report.as_ref().map(|r| ReportRulesView {
+                name: r.name.clone(),
+                statute: r.statute.clone(),
+                year_starts: r.year_starts.to_string(),
+                compile_on: r.compile_on.to_string(),
+                due: r.due.to_string(),
+                suppression_threshold: i32::try_from(r.suppression_threshold).unwrap_or(i32::MAX),
+                recipients: r.recipients.clone(),
+            }),
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod affiliation;
 pub mod duration;
 pub mod money;
+pub mod month_day;
 pub mod notification_rules;
 pub mod organisation_kind;
 pub mod provision;

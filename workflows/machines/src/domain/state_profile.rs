@@ -3,6 +3,7 @@
 use super::notification_rules::NotificationRules;
 use crate::grant::rules::GrantRules;
 use crate::network::rules::NetworkRules;
+use crate::report::rules::ReportRules;
 use crate::waiver::rules::WaiverRules;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +23,10 @@ pub struct StateProfile {
     /// Thresholds and clocks every grant program of the state runs under.
     #[serde(default)]
     pub grants: GrantRules,
+    /// The annual usage report the statute requires; none when the state's
+    /// law asks for none.
+    #[serde(default)]
+    pub report: Option<ReportRules>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +75,9 @@ impl StateProfile {
         self.waivers.validate()?;
         self.notifications.validate()?;
         self.grants.validate()?;
+        if let Some(report) = &self.report {
+            report.validate()?;
+        }
         let mut codes = std::collections::HashSet::new();
         for network in &self.networks {
             network.validate()?;
