@@ -3,6 +3,7 @@
 //! priority are decided on, and the ties on record between a reviewer and
 //! an applicant. All of it read from the state's own data, never from
 //! what a client sends.
+use crate::auth::Principal;
 use crate::context::AppContext;
 use crate::error::{ApiError, ApiResult};
 use leeway_entities::{
@@ -12,15 +13,14 @@ use leeway_entities::{
 use leeway_machines::domain::actor::{Actor, Role};
 use leeway_machines::domain::affiliation::AffiliationKind;
 use leeway_machines::engine::transition::StateInfo;
-use leeway_machines::grant::machine::{ApplicantFacts, EarlierGrant, GrantState};
+use leeway_machines::grant::machine::{ApplicantFacts, EarlierGrant, GrantCase};
 use leeway_machines::grant::program::{GrantProgramCase, GrantProgramCommand, GrantProgramState};
 use leeway_machines::grant::proposal::{GrantProposal, ProposalDraft};
 use leeway_machines::grant::review::RecordedTie;
 use leeway_machines::grant::terms::GrantTerms;
 use leeway_machines::network::membership::MembershipState;
 use leeway_machines::waiver::machine::WaiverState;
-use leeway_workflows::engine::case_workflow::CaseWorkflow;
-use leeway_workflows::engine::host::{CaseInput, CommandEnvelope};
+use leeway_workflows::engine::host::CaseInput;
 use leeway_workflows::programs::GrantProgramWorkflow;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -151,15 +151,13 @@ impl AppContext {
                 .into_iter()
                 .filter(|g| g.program.eq_ignore_ascii_case(follows))
             {
-                if let Some(state) = self.case_state::<GrantState>(&g.case_id).await? {
-                    earlier_phase.push(EarlierGrant {
-                        // The machine closes a grant out only once its
-                        // final report is accepted.
-                        succeeded: state == GrantState::ClosedOut,
-                        case_id: g.case_id,
-                        state,
-                    });
-                }
+                let grant: GrantCase = serde_json::from_str(&g.detail)
+                    .map_err(|e| ApiError::internal("read an earlier grant", e))?;
+                earlier_phase.push(EarlierGrant {
+                    succeeded: grant.succeeded(),
+                    case_id: g.case_id,
+                    state: grant.state,
+                });
             }
         }
         Ok(ApplicantFacts {
@@ -193,25 +191,24 @@ impl AppContext {
             )
             .await?;
         if GrantProgramState::parse(&case.state) == Some(GrantProgramState::Draft) {
-            let envelope = CommandEnvelope {
+            // The demo's administrator opens it, on the one command path.
+            let admin = Principal {
                 actor: Actor {
                     user_id: "root".into(),
                     role: Role::Admin,
                     organisation_id: "sea".into(),
                 },
-                command: GrantProgramCommand::Open,
-                requested_at: Some(chrono::Utc::now()),
-                origin: Some(format!("demo-open-{id}")),
-                trace_parent: None,
+                name: "Leeway Admin".into(),
+                email: String::new(),
+                roles: vec![Role::Admin],
             };
-            GrantProgramWorkflow::send(
-                &self.temporal,
+            self.command::<GrantProgramWorkflow>(
+                &admin,
                 &id,
-                envelope,
+                GrantProgramCommand::Open,
                 Some(format!("demo-open-{id}")),
             )
-            .await
-            .map_err(|e| ApiError::internal("open the demo grant program", e))?;
+            .await?;
         }
         Ok(())
     }

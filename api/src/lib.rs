@@ -6,6 +6,7 @@ pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod bench_list;
+pub mod bench_report;
 pub mod bench_surge;
 pub mod bench_table;
 pub mod bench_verify;

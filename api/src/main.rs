@@ -108,6 +108,19 @@ enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Time and peak memory of compiling the annual report's figures over a
+    /// synthetic state, next to a hand-written SQL aggregate of the same
+    /// figures; on SQLite in a temporary directory, or on the server
+    /// `DATABASE_URL` names (a database of its own is made there).
+    BenchReport {
+        #[arg(long, default_value_t = 1_200)]
+        districts: usize,
+        #[arg(long, default_value_t = 10)]
+        years: i32,
+        /// Times each year is compiled.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -598,6 +611,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let table = bench::run(plan, args).await?;
             print!("{table}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchReport {
+            districts,
+            years,
+            runs,
+        } => {
+            let plan = leeway_api::bench_report::ReportBenchPlan {
+                districts,
+                years,
+                runs,
+            };
+            print!("{}", leeway_api::bench_report::run(plan).await?);
             Ok(ExitCode::SUCCESS)
         }
     }

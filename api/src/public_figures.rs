@@ -197,7 +197,10 @@ pub async fn load(
         });
     }
     let awards = PublicAwardView::all(db, None).await?;
-    let total: i64 = awards.iter().map(|a| a.amount.0).sum();
+    let total: leeway_machines::domain::money::Cents = awards
+        .iter()
+        .map(|a| leeway_machines::domain::money::Cents(a.amount.0))
+        .sum();
     Ok(PublicFigures {
         state_name: profile.name.clone(),
         waivers,
@@ -212,7 +215,7 @@ pub async fn load(
                 purpose: a.purpose,
             })
             .collect(),
-        grants_total: leeway_machines::domain::money::Cents(total).to_string(),
+        grants_total: total.to_string(),
         as_of: now.format("%Y-%m-%d %H:%M UTC").to_string(),
     })
 }

@@ -378,6 +378,30 @@ async fn a_grant_from_program_to_payment_with_recusal_and_scoring_rules() {
     );
     let quinn = read(&app, "test-reviewer-3", &id, "scores { reviewerId }").await;
     assert_eq!(quinn["scores"].as_array().unwrap().len(), 2);
+    // The recused reviewer never sees the scores, nor the budget asked.
+    let sam = read(
+        &app,
+        REVIEWER_2,
+        &id,
+        "scores { reviewerId } requested requestedBudget { amount }",
+    )
+    .await;
+    assert_eq!(
+        sam,
+        json!({ "scores": [], "requested": null, "requestedBudget": [] })
+    );
+    let slate = app
+        .ok(
+            REVIEWER,
+            "{ grantProgramCase(code: \"MASTERY\") { slate { rank } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        slate["grantProgramCase"]["slate"],
+        json!([]),
+        "reviewers do not read the slate"
+    );
     let slate = app
         .ok(
             APPROVER,
@@ -632,6 +656,15 @@ async fn twenty_awards_at_once_never_overdraw_the_appropriation() {
         (Some(7_500_000), Some(500_000), Some(7_000_000))
     );
     assert!(balanced(&l));
+    // The annual report's compile reads the same money.
+    let money = leeway_workflows::report_figures::grant_money(&app.running.app.db)
+        .await
+        .unwrap();
+    let race = money.iter().find(|m| m.program == "RACE").unwrap();
+    assert_eq!(
+        (race.appropriated, race.awarded, race.disbursed, race.lapsed),
+        (7_500_000, 7_000_000, 0, 0)
+    );
     app.stop().await;
 }
 

@@ -298,6 +298,14 @@ async fn the_public_page_shows_the_data_and_meets_wcag_aa_on_a_phone() {
         .unwrap();
     assert_eq!(figure(&html, "members"), members.len().to_string());
     assert_eq!(members.len(), 1);
+    let cohorts = leeway_workflows::report_figures::network_cohorts(&app.running.app.db)
+        .await
+        .unwrap();
+    assert_eq!(cohorts.len(), 1);
+    assert_eq!(
+        (cohorts[0].network.as_str(), cohorts[0].members),
+        ("DLN", 1)
+    );
     for name in [
         "Riverbend",
         "Hillcrest",

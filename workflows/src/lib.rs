@@ -14,5 +14,7 @@ pub mod mailer;
 pub mod metrics;
 pub mod outbox;
 pub mod programs;
+pub mod report_figures;
+pub mod report_synthetic;
 pub mod telemetry;
 pub mod worker;

@@ -188,7 +188,9 @@ pub struct NotificationView {
     /// How many times delivery has been tried.
     pub attempts: i32,
     /// The email's `Message-ID` header, the same on every attempt, e.g.
-    /// `<waiver-3f2a1b4c5d.4.1a2b3c4d5e6f@leeway.invalid>`.
+    /// `<waiver-3f2a1b4c5d.4.1a2b3c4d5e6f@leeway.invalid>`; empty for a
+    /// district's staff reading mail sent to SEA staff (it is derived from
+    /// the address).
     pub message_id: String,
     /// Why the last attempt failed, as the relay or mailer said; null if it
     /// did not fail, and for district staff whenever `recipientEmail` is null.
@@ -290,7 +292,8 @@ impl CaseCore {
                     subject: n.subject,
                     status: EmailStatus::parse(&n.status),
                     attempts: n.attempts,
-                    message_id: n.message_id,
+                    // Derived from the address: it would name who got it.
+                    message_id: if shown { n.message_id } else { String::new() },
                     created_at: n.created_at,
                     sent_at: n.sent_at,
                     possible_duplicate: n.possible_duplicate,

@@ -417,8 +417,12 @@ pub struct SlateEntryView {
 #[ComplexObject]
 impl GrantProgramView {
     /// Every scored application of the program, highest total first (ties
-    /// by earlier submission). For SEA staff.
+    /// by earlier submission). For approvers, fiscal officers, auditors and
+    /// administrators; empty for reviewers, who see only their panels.
     async fn slate(&self, ctx: &Context<'_>) -> Result<Vec<SlateEntryView>> {
+        if matches!(reader(ctx)?, Reader::Reviewer(_)) {
+            return Ok(Vec::new());
+        }
         let db = &app(ctx).db;
         let mut rows = grant_case::Entity::find()
             .filter(grant_case::Column::Program.eq(self.terms.code.as_str()))
@@ -635,9 +639,9 @@ pub struct GrantView {
     pub state: GrantStateView,
     /// The program's code (`GrantProgramInfo.code`).
     pub program_code: String,
-    /// What the budget asks for, in cents.
+    #[graphql(skip)]
     pub requested: CentsScalar,
-    /// How many students the grant serves.
+    #[graphql(skip)]
     pub students_served: i32,
     /// When the application was last submitted; null until it is.
     pub submitted_at: Option<DateTime<Utc>>,
@@ -668,14 +672,20 @@ impl GrantView {
             closeout_due: detail.closeout_due,
             returned: detail.returned.map(Into::into),
             core: CaseCore {
-                form_readers: Some(
+                // Reviewers check completeness before there is a panel;
+                // from review on, only the cleared panel reads the form.
+                form_readers: (!matches!(
+                    state,
+                    GrantState::Draft | GrantState::Submitted | GrantState::Returned
+                ))
+                .then(|| {
                     detail
                         .panel
                         .iter()
                         .filter(|s| s.status == SeatStatus::Cleared)
                         .map(|s| s.reviewer_id.clone())
-                        .collect(),
-                ),
+                        .collect()
+                }),
                 ..CaseCore::new::<GrantState>(c)
             },
             detail,
@@ -730,6 +740,14 @@ fn reader(ctx: &Context<'_>) -> Result<Reader> {
 }
 
 impl GrantView {
+    /// Whether the caller may read the application's form.
+    fn reads_form(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(match (&self.core.form_readers, reader(ctx)?) {
+            (Some(readers), Reader::Reviewer(me)) => readers.contains(&me),
+            _ => true,
+        })
+    }
+
     /// Scoring is closed: every panel member has scored.
     fn scoring_closed(&self) -> bool {
         self.detail.aggregate.is_some()
@@ -780,9 +798,26 @@ impl GrantView {
             .map(Into::into))
     }
 
-    /// The budget requested, by category.
-    async fn requested_budget(&self) -> Vec<CategoryAmountView> {
-        category_amounts(&self.detail.proposal.outline.budget, &self.detail)
+    /// What the budget asks for, in cents; null for an SEA reviewer the
+    /// form is closed to (see `proposal`).
+    async fn requested(&self, ctx: &Context<'_>) -> Result<Option<CentsScalar>> {
+        Ok(self.reads_form(ctx)?.then_some(self.requested))
+    }
+
+    /// How many students the grant serves; null where `requested` is.
+    async fn students_served(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        Ok(self.reads_form(ctx)?.then_some(self.students_served))
+    }
+
+    /// The budget requested, by category; empty where `requested` is null.
+    async fn requested_budget(&self, ctx: &Context<'_>) -> Result<Vec<CategoryAmountView>> {
+        if !self.reads_form(ctx)? {
+            return Ok(Vec::new());
+        }
+        Ok(category_amounts(
+            &self.detail.proposal.outline.budget,
+            &self.detail,
+        ))
     }
 
     /// The review panel. Approvers, fiscal officers, auditors and
@@ -829,7 +864,11 @@ impl GrantView {
             .iter()
             .filter(|s| s.status == SeatStatus::Cleared)
             .filter(|s| match &reader {
-                Reader::Reviewer(me) => self.scoring_closed() || &s.reviewer_id == me,
+                // Once scoring closes, the panel's cleared members see
+                // each other's scores; no other reviewer ever does.
+                Reader::Reviewer(me) => {
+                    &s.reviewer_id == me || (self.scoring_closed() && self.detail.cleared(me))
+                }
                 _ => true,
             })
             .filter_map(|s| {

@@ -172,24 +172,42 @@ pub async fn apply<C: ConnectionTrait>(
                 }
             }
             Effect::ReturnMoney { ledger: id, amount } => {
-                let row = ledger::Entity::find_by_id(id.as_str())
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| DbErr::RecordNotFound(format!("ledger {id}")))?;
-                // Once the fiscal year has ended, what comes back lapses.
-                let to = if row.closed_at.is_some() {
-                    Bucket::Lapsed
-                } else {
-                    Bucket::Available
-                };
-                if !move_money(db, id, *amount, Bucket::Committed, to, step.at).await? {
-                    // Returning more than was committed is a bug somewhere;
-                    // refusing a decline would only make it worse.
+                // One conditional update decides where the money goes, so
+                // a return racing the fiscal year's close cannot put money
+                // back into a closed ledger's available.
+                let open = Expr::col(ledger::Column::ClosedAt).is_null();
+                let returned = ledger::Entity::update_many()
+                    .col_expr(
+                        ledger::Column::Committed,
+                        Expr::col(ledger::Column::Committed).sub(*amount),
+                    )
+                    .col_expr(
+                        ledger::Column::Available,
+                        Expr::col(ledger::Column::Available)
+                            .add(Expr::case(open.clone(), *amount).finally(0i64)),
+                    )
+                    .col_expr(
+                        ledger::Column::Lapsed,
+                        Expr::col(ledger::Column::Lapsed)
+                            .add(Expr::case(open, 0i64).finally(*amount)),
+                    )
+                    .col_expr(ledger::Column::UpdatedAt, Expr::value(step.at))
+                    .filter(ledger::Column::Id.eq(id.as_str()))
+                    .filter(ledger::Column::Committed.gte(*amount))
+                    .exec(db)
+                    .await?;
+                if returned.rows_affected != 1 {
+                    // The case and the ledger would part: refuse the step,
+                    // so that both stay as they were and someone looks.
                     tracing::error!(
                         ledger = id,
                         amount,
                         "returned more than the ledger held committed"
                     );
+                    return Ok(Err(Refusal::conflict(format!(
+                        "The appropriation's ledger holds less committed money than the {} this step returns; nothing was changed. Tell an administrator.",
+                        leeway_machines::domain::money::Cents(*amount)
+                    ))));
                 }
             }
             Effect::CloseLedger { ledger: id } => {

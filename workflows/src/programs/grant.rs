@@ -1,7 +1,6 @@
 //! Grants on the engine: the program's own workflow (its appropriation)
 //! and each district's grant workflow, with their read models.
 use crate::case_workflow;
-use crate::engine::record::StepRecord;
 use crate::engine::state_hash::time;
 use leeway_entities::{grant_case, grant_program};
 use leeway_machines::grant::award::{paid, pending};
@@ -55,11 +54,7 @@ pub async fn project_program<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn project_grant<C: ConnectionTrait>(
-    db: &C,
-    case: &GrantCase,
-    _step: &StepRecord,
-) -> Result<(), DbErr> {
+pub async fn project_grant<C: ConnectionTrait>(db: &C, case: &GrantCase) -> Result<(), DbErr> {
     use grant_case::Column as Col;
     let agg = case.aggregate.as_ref();
     let panel: Vec<Value> = case

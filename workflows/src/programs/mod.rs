@@ -42,9 +42,7 @@ pub async fn project<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<()
         GrantProgramMachine::PROGRAM => {
             grant::project_program(db, &parse::<GrantProgramMachine>(step)?).await
         }
-        GrantMachine::PROGRAM => {
-            grant::project_grant(db, &parse::<GrantMachine>(step)?, step).await
-        }
+        GrantMachine::PROGRAM => grant::project_grant(db, &parse::<GrantMachine>(step)?).await,
         other => Err(DbErr::Custom(format!(
             "no projection for program `{other}`"
         ))),

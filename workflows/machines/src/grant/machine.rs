@@ -115,10 +115,15 @@ impl StateInfo for GrantState {
     }
 }
 
-impl GrantState {
-    /// Money is committed to the grant: an award offered or accepted.
-    pub fn holds_award(self) -> bool {
-        matches!(self, S::Offered | S::Active | S::Closeout)
+impl GrantCase {
+    /// Closed out with its final report accepted: what a later phase
+    /// requires of an earlier grant.
+    pub fn succeeded(&self) -> bool {
+        self.state == S::ClosedOut
+            && self
+                .reports
+                .iter()
+                .any(|r| r.kind == ReportKind::Final && r.accepted)
     }
 }
 
@@ -338,6 +343,10 @@ impl CommandInfo for GrantCommand {
     }
 }
 
+/// Bounds that keep a grant's case (carried whole by its workflow) small.
+const MAX_CLAIMS: usize = 500;
+const MAX_AMENDMENTS: usize = 100;
+
 const DISTRICT: &[Role] = &[Role::DistrictApplicant, Role::DistrictAuthorizedRep];
 const REP: &[Role] = &[Role::DistrictAuthorizedRep];
 const REVIEWER: &[Role] = &[Role::SeaReviewer];
@@ -407,9 +416,12 @@ pub static TRANSITIONS: &[TransitionRule<GrantState>] = &[
         REVIEWER,
         "declare conflicts of interest",
     ),
+    // Scoring closes when the last score is in: a reviewer who has seen
+    // the others' scores does not revise their own (a disagreement is
+    // reconciled by the approver, with a note).
     rule(
         "score",
-        &[S::InReview, S::Scored],
+        &[S::InReview],
         &[S::InReview, S::Scored],
         REVIEWER,
         "score the application on the rubric",
@@ -939,6 +951,13 @@ fn decide(
             d.reasons = vec![note];
         }
         C::Award { amount, reasons } => {
+            if now >= p.appropriation.lapses_at {
+                return Err(Refusal::invalid_transition(format!(
+                    "The appropriation for {} lapsed on {}; nothing more can be awarded from it.",
+                    p.appropriation.fiscal_year,
+                    date(p.appropriation.lapses_at)
+                )));
+            }
             let requested = case.proposal.outline.requested;
             let amount = amount.unwrap_or(requested);
             if let Some(a) = &case.aggregate
@@ -1125,6 +1144,11 @@ fn decide(
                 .filter(|t| !t.is_blank())
                 .map(|t| t.trimmed().to_string())
                 .collect();
+            if docs.len() > 20 {
+                return Err(Refusal::validation(
+                    "A claim lists at most 20 documentation references.",
+                ));
+            }
             if docs.is_empty() {
                 return Err(Refusal::validation(
                     "Give at least one documentation reference (an invoice, a receipt, a payroll record).",
@@ -1144,6 +1168,11 @@ fn decide(
                     "This claim would bring {} to {after} against a budget of {budget}, more than {}% over; request a budget amendment first.",
                     category.label(),
                     rules.claim_overrun_percent
+                )));
+            }
+            if case.claims.len() >= MAX_CLAIMS {
+                return Err(Refusal::validation(format!(
+                    "A grant takes at most {MAX_CLAIMS} claims; combine costs into fewer claims."
                 )));
             }
             let no = case.claims.len() as u32 + 1;
@@ -1221,6 +1250,11 @@ fn decide(
                 return Err(Refusal::validation(
                     "An amendment moves more than $0.00 from one category to another.",
                 ));
+            }
+            if case.amendments.len() >= MAX_AMENDMENTS {
+                return Err(Refusal::validation(format!(
+                    "A grant takes at most {MAX_AMENDMENTS} budget amendments."
+                )));
             }
             if next
                 .amendments
@@ -1422,7 +1456,8 @@ fn decide(
         }
         C::EndPeriod => {
             not_before(now, p.period_ends, "the grant period ends")?;
-            let due = now + rules.clocks.closeout.chrono();
+            // Counted from the period's end, however late the clock fired.
+            let due = p.period_ends + rules.clocks.closeout.chrono();
             next.state = S::Closeout;
             next.closeout_due = Some(due);
             next.reports.push(ReportDue {
@@ -1457,13 +1492,17 @@ fn decide(
                     "Decide every pending claim and budget amendment before closing the grant out.",
                 ));
             }
-            if !case
+            let final_accepted = case
                 .reports
                 .iter()
-                .any(|r| r.kind == ReportKind::Final && r.accepted)
-            {
+                .any(|r| r.kind == ReportKind::Final && r.accepted);
+            // Past the closeout deadline the grant is closed out without
+            // it, so that its money is not held for ever; the grant then
+            // does not count as a success for a later phase.
+            let past_due = case.closeout_due.is_some_and(|due| now > due);
+            if !final_accepted && !past_due {
                 return Err(Refusal::invalid_transition(
-                    "The final report must be accepted before the grant is closed out.",
+                    "The final report must be accepted before the grant is closed out, until the closeout deadline passes.",
                 ));
             }
             let award = case.award.as_ref().ok_or_else(no_award)?;
@@ -1475,6 +1514,10 @@ fn decide(
                 paid(&case.claims),
                 award.amount
             )];
+            if !final_accepted {
+                d.reasons
+                    .push("closed out without an accepted final report".into());
+            }
             if unspent > Cents::ZERO {
                 d.effects.push(give_back(terms, unspent));
             }

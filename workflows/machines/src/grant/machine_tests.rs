@@ -452,7 +452,8 @@ const EXPECTED: &[Expected] = &[
     (
         "score",
         REVIEWER,
-        &[(S::InReview, S::InReview), (S::Scored, S::Scored)],
+        // Scoring closes with the last score: no re-scoring once scored.
+        &[(S::InReview, S::InReview)],
     ),
     ("reconcile", APPROVER, &[(S::Scored, S::Scored)]),
     ("award", APPROVER, &[(S::Scored, S::Offered)]),
@@ -2597,4 +2598,60 @@ fn terms_check_names_each_problem() {
 
     let p = problems_with(|p| p.spend_by = p.period_ends + days(1));
     names(&p, "spend-by");
+}
+
+#[test]
+fn past_the_closeout_deadline_a_grant_closes_out_without_its_final_report() {
+    // A district that never files its final report must not hold the
+    // unspent money for ever; it gets no credit for a later phase either.
+    let t = terms();
+    let end = program().period_ends;
+    let mut case = reports_all_in();
+    case = apply_at(
+        &case,
+        &system(),
+        &GrantCommand::EndPeriod,
+        end + days(3),
+        &t,
+    );
+    let due = case.closeout_due.unwrap();
+    assert_eq!(
+        due,
+        end + t.rules.clocks.closeout.chrono(),
+        "counted from the period's end"
+    );
+    let r = refused(step_at(&case, &fiscal(), &GrantCommand::CloseOut, due, &t));
+    assert!(r.message.contains("final report"), "{}", r.message);
+    let s = step_at(&case, &fiscal(), &GrantCommand::CloseOut, due + days(1), &t).unwrap();
+    assert_eq!(s.to, S::ClosedOut);
+    assert!(
+        s.decision
+            .reasons
+            .iter()
+            .any(|r| r.contains("without an accepted final report"))
+    );
+    assert!(matches!(
+        s.decision.effects[..],
+        [Effect::ReturnMoney { .. }]
+    ));
+    assert!(!s.decision.case.succeeded());
+}
+
+#[test]
+fn nothing_is_awarded_once_the_appropriation_has_lapsed() {
+    let t = terms();
+    let case = scored();
+    let lapsed = program().appropriation.lapses_at;
+    let r = refused(step_at(
+        &case,
+        &approver(),
+        &GrantCommand::Award {
+            amount: None,
+            reasons: vec![],
+        },
+        lapsed,
+        &t,
+    ));
+    assert_eq!(r.code, RefusalCode::InvalidTransition);
+    assert!(r.message.contains("lapsed"), "{}", r.message);
 }

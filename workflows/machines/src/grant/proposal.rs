@@ -85,9 +85,12 @@ impl GrantProposal {
     /// Checks that hold for drafts too: run before the document is stored.
     pub fn check_shape(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if self.budget.len() > MAX_LINES || self.goals.len() > MAX_LINES {
+        if self.budget.len() > MAX_LINES
+            || self.goals.len() > MAX_LINES
+            || self.school_ids.len() > MAX_LINES
+        {
             problems.push(format!(
-                "a proposal lists at most {MAX_LINES} budget lines and {MAX_LINES} goals"
+                "a proposal lists at most {MAX_LINES} budget lines, {MAX_LINES} goals and {MAX_LINES} schools"
             ));
             return problems;
         }

@@ -207,8 +207,13 @@ impl GrantProgramTerms {
             problems
                 .push("the appropriation must lapse after the application window closes".into());
         }
-        if self.report_every.seconds() == 0 {
-            problems.push("reports must be due at some interval longer than 0".into());
+        if self.report_every.seconds() == 0 || self.report_every > ClockDuration::days(366) {
+            problems.push(
+                "reports must be due at an interval longer than 0 and at most a year (366d)".into(),
+            );
+        }
+        if self.rubric.len() > 100 {
+            problems.push("a rubric has at most 100 criteria".into());
         }
         let network = match &self.eligibility {
             Eligibility::NetworkMembers { network } => network.as_deref(),
