@@ -11,10 +11,11 @@ use anyhow::Context;
 use chrono::{DateTime, TimeZone, Utc};
 use leeway_migrations::{Migrator, MigratorTrait};
 use leeway_workflows::report_figures::{
-    Period, ProvisionFigures, grant_money, most_waived, network_cohorts, waivers_by_provision,
+    Period, ProvisionFigures, grant_money, most_waived, network_cohorts, statement,
+    waivers_by_provision,
 };
 use leeway_workflows::report_synthetic::{generate, load};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Value};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -123,7 +124,7 @@ async fn hand_written(
             2 => vec![year.starts.into(), year.ends.into()],
             _ => vec![year.ends.into(), year.starts.into(), year.starts.into()],
         };
-        for row in db.query_all_raw(numbered(backend, &sql, values)).await? {
+        for row in db.query_all_raw(statement(backend, &sql, values)).await? {
             let citation: String = row.try_get_by_index(0)?;
             let n: i64 = row.try_get_by_index(1)?;
             let f = by
@@ -143,25 +144,6 @@ async fn hand_written(
         }
     }
     Ok(by.into_values().collect())
-}
-
-fn numbered(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
-    let sql = if backend == DbBackend::Postgres {
-        let mut n = 0;
-        sql.chars()
-            .map(|c| {
-                if c == '?' {
-                    n += 1;
-                    format!("${n}")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
-    } else {
-        sql.to_string()
-    };
-    Statement::from_sql_and_values(backend, sql, values)
 }
 
 struct Measured {

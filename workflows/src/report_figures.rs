@@ -55,7 +55,7 @@ pub struct CohortFigures {
 }
 
 /// The `?` placeholders of `sql` in the backend's own spelling.
-fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = match backend {
         DbBackend::Postgres => {
             let mut out = String::with_capacity(sql.len() + 16);

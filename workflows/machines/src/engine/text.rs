@@ -98,6 +98,32 @@ impl fmt::Display for FreeText {
     }
 }
 
+/// The reasons a step needs at least one of, trimmed, blanks dropped;
+/// `what` ends "give at least one reason …".
+pub fn required_reasons(reasons: &[FreeText], what: &str) -> Result<Vec<String>, Refusal> {
+    let reasons: Vec<String> = reasons
+        .iter()
+        .map(|r| r.trimmed().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    if reasons.is_empty() {
+        Err(Refusal::validation(format!(
+            "give at least one reason {what}"
+        )))
+    } else {
+        Ok(reasons)
+    }
+}
+
+/// Text a step needs, trimmed; `missing` is the refusal when it is blank.
+pub fn required_text(text: &FreeText, missing: &str) -> Result<String, Refusal> {
+    if text.is_blank() {
+        Err(Refusal::validation(missing.to_string()))
+    } else {
+        Ok(text.trimmed().to_string())
+    }
+}
+
 /// Reasons given as a list: each cleaned, blanks dropped.
 pub fn parse_reasons(field: &str, values: &[String]) -> Result<Vec<FreeText>, Refusal> {
     if values.len() > 50 {

@@ -21,7 +21,7 @@ use crate::engine::document::Snapshot;
 use crate::engine::effect::{Bucket, Effect};
 use crate::engine::notice::{Audience, notice};
 use crate::engine::refusal::Refusal;
-use crate::engine::text::FreeText;
+use crate::engine::text::{FreeText, required_reasons, required_text};
 use crate::engine::transition::{CommandInfo, StateInfo, TransitionRule};
 use crate::engine::{CaseHeader, CaseMachine, Clock, Decision};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -631,29 +631,6 @@ fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
-fn require_reasons(reasons: &[FreeText], what: &str) -> Result<Vec<String>, Refusal> {
-    let reasons: Vec<String> = reasons
-        .iter()
-        .map(|r| r.trimmed().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if reasons.is_empty() {
-        Err(Refusal::validation(format!(
-            "give at least one reason {what}"
-        )))
-    } else {
-        Ok(reasons)
-    }
-}
-
-fn require_text(text: &FreeText, what: &str) -> Result<String, Refusal> {
-    if text.is_blank() {
-        Err(Refusal::validation(what.to_string()))
-    } else {
-        Ok(text.trimmed().to_string())
-    }
-}
-
 /// Under-resourced, as the profile defines it.
 pub fn under_resourced(facts: &ApplicantFacts, terms: &GrantTerms) -> bool {
     let rules = &terms.rules;
@@ -799,7 +776,7 @@ fn decide(
             ));
         }
         C::ReturnIncomplete { reasons } => {
-            d.reasons = require_reasons(reasons, "for returning the application")?;
+            d.reasons = required_reasons(reasons, "for returning the application")?;
             next.state = S::Returned;
             d.notices.push(notice(
                 &[Audience::District],
@@ -936,7 +913,7 @@ fn decide(
             }
         }
         C::Reconcile { note } => {
-            let note = require_text(note, "say how the scores were reconciled")?;
+            let note = required_text(note, "say how the scores were reconciled")?;
             let Some(a) = next.aggregate.as_mut() else {
                 return Err(Refusal::invalid_transition(
                     "There are no scores to reconcile yet.",
@@ -981,7 +958,7 @@ fn decide(
                 )));
             }
             let reductions = if amount < requested {
-                require_reasons(reasons, "for awarding less than was requested")?
+                required_reasons(reasons, "for awarding less than was requested")?
             } else {
                 reasons
                     .iter()
@@ -1034,7 +1011,7 @@ fn decide(
             ));
         }
         C::Decline { reasons } => {
-            d.reasons = require_reasons(reasons, "for declining the application")?;
+            d.reasons = required_reasons(reasons, "for declining the application")?;
             next.state = S::Declined;
             d.notices.push(notice(
                 &[Audience::District],
@@ -1085,7 +1062,7 @@ fn decide(
             ));
         }
         C::DeclineAward { reason } => {
-            d.reasons = vec![require_text(reason, "say why the award is declined")?];
+            d.reasons = vec![required_text(reason, "say why the award is declined")?];
             let amount = next.award.as_ref().ok_or_else(no_award)?.amount;
             next.state = S::AwardDeclined;
             next.returned = Some(amount);
@@ -1200,7 +1177,7 @@ fn decide(
             claim,
             payment_reference,
         } => {
-            let reference = require_text(payment_reference, "give the payment's reference")?;
+            let reference = required_text(payment_reference, "give the payment's reference")?;
             let c = pending_claim(next, *claim)?;
             c.status = ClaimStatus::Paid {
                 payment_reference: reference.clone(),
@@ -1224,7 +1201,7 @@ fn decide(
             ));
         }
         C::DenyClaim { claim, reasons } => {
-            d.reasons = require_reasons(reasons, "for denying the claim")?;
+            d.reasons = required_reasons(reasons, "for denying the claim")?;
             let c = pending_claim(next, *claim)?;
             c.status = ClaimStatus::Denied {
                 reasons: d.reasons.clone(),
@@ -1245,7 +1222,7 @@ fn decide(
             amount,
             reason,
         } => {
-            let reason = require_text(reason, "say why the budget changes")?;
+            let reason = required_text(reason, "say why the budget changes")?;
             if from == to || *amount <= Cents::ZERO {
                 return Err(Refusal::validation(
                     "An amendment moves more than $0.00 from one category to another.",
@@ -1355,7 +1332,7 @@ fn decide(
             ));
         }
         C::DenyAmendment { amendment, reasons } => {
-            d.reasons = require_reasons(reasons, "for denying the amendment")?;
+            d.reasons = required_reasons(reasons, "for denying the amendment")?;
             pending_amendment(next, *amendment)?.status = AmendmentStatus::Denied;
             d.notices.push(notice(
                 &[Audience::District],
@@ -1367,7 +1344,7 @@ fn decide(
             ));
         }
         C::SubmitReport { narrative } => {
-            let narrative = require_text(narrative, "write the report")?;
+            let narrative = required_text(narrative, "write the report")?;
             let Some(r) = next.reports.iter_mut().find(|r| r.submitted_at.is_none()) else {
                 return Err(Refusal::invalid_transition(
                     "No report is due from this grant now.",
@@ -1537,7 +1514,7 @@ fn decide(
             ));
         }
         C::Withdraw { reason } => {
-            d.reasons = vec![require_text(
+            d.reasons = vec![required_text(
                 reason,
                 "say why the application is withdrawn",
             )?];

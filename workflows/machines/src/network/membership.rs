@@ -10,7 +10,7 @@ use crate::engine::document::Snapshot;
 use crate::engine::effect::{Effect, OutgoingCommand};
 use crate::engine::notice::{Audience, notice};
 use crate::engine::refusal::Refusal;
-use crate::engine::text::FreeText;
+use crate::engine::text::{FreeText, required_reasons, required_text};
 use crate::engine::transition::{CommandInfo, StateInfo, TransitionRule};
 use crate::engine::{CaseHeader, CaseMachine, Clock, Decision};
 use chrono::{DateTime, Datelike, Utc};
@@ -471,29 +471,6 @@ pub fn school_year(at: DateTime<Utc>) -> String {
     format!("{start}-{:02}", (start + 1) % 100)
 }
 
-fn require_reasons(reasons: &[FreeText], what: &str) -> Result<Vec<String>, Refusal> {
-    let reasons: Vec<String> = reasons
-        .iter()
-        .map(|r| r.trimmed().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if reasons.is_empty() {
-        Err(Refusal::validation(format!(
-            "give at least one reason {what}"
-        )))
-    } else {
-        Ok(reasons)
-    }
-}
-
-fn require_text(text: &FreeText, what: &str) -> Result<Vec<String>, Refusal> {
-    if text.is_blank() {
-        Err(Refusal::validation(what.to_string()))
-    } else {
-        Ok(vec![text.trimmed().to_string()])
-    }
-}
-
 fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
@@ -625,7 +602,7 @@ fn decide(
             ));
         }
         C::ReturnIncomplete { reasons } => {
-            d.reasons = require_reasons(reasons, "for returning the application")?;
+            d.reasons = required_reasons(reasons, "for returning the application")?;
             next.state = S::Returned;
             d.notices.push(notice(
                 &[Audience::District],
@@ -642,7 +619,7 @@ fn decide(
                     "a review score runs from 0 to 100; {score} was given"
                 )));
             }
-            d.reasons = require_text(summary, "summarise the review")?;
+            d.reasons = vec![required_text(summary, "summarise the review")?];
             next.review = Some(ApplicationReview {
                 reviewer_id: actor.user_id.clone(),
                 score: *score,
@@ -712,7 +689,7 @@ fn decide(
             ));
         }
         C::Decline { reasons } => {
-            d.reasons = require_reasons(reasons, "for declining the application")?;
+            d.reasons = required_reasons(reasons, "for declining the application")?;
             next.state = S::Declined;
             d.notices.push(notice(
                 &[Audience::District],
@@ -751,7 +728,7 @@ fn decide(
             d.notices.push(selected_notice(next, rules));
         }
         C::DeclineOffer { reason } => {
-            d.reasons = require_text(reason, "say why the seat is declined")?;
+            d.reasons = vec![required_text(reason, "say why the seat is declined")?];
             next.state = S::OfferDeclined;
             next.offer_expires = None;
             d.effects.push(pass_on(&pool));
@@ -870,10 +847,10 @@ fn decide(
             ));
         }
         C::Recommit { statement } => {
-            d.reasons = require_text(
+            d.reasons = vec![required_text(
                 statement,
                 "say what the district commits to for the coming year",
-            )?;
+            )?];
             let from = case.recommit_due.unwrap_or(now);
             next.state = S::Active;
             next.recommit_due = Some(from + rules.clocks.recommitment_every.chrono());
@@ -926,7 +903,10 @@ fn decide(
             ));
         }
         C::Exit { reason } => {
-            d.reasons = require_text(reason, "say why the district leaves the network")?;
+            d.reasons = vec![required_text(
+                reason,
+                "say why the district leaves the network",
+            )?];
             next.state = S::Exited;
             d.effects.push(pass_on(&pool));
             d.notices.push(notice(
@@ -936,7 +916,7 @@ fn decide(
             ));
         }
         C::Remove { reasons } => {
-            d.reasons = require_reasons(reasons, "for removing the member")?;
+            d.reasons = required_reasons(reasons, "for removing the member")?;
             next.state = S::Removed;
             d.effects.push(pass_on(&pool));
             d.notices.push(notice(
@@ -949,7 +929,10 @@ fn decide(
             ));
         }
         C::Withdraw { reason } => {
-            d.reasons = require_text(reason, "say why the application is withdrawn")?;
+            d.reasons = vec![required_text(
+                reason,
+                "say why the application is withdrawn",
+            )?];
             if case.state == S::WaitListed {
                 d.effects.push(leave_queue(&pool));
             }

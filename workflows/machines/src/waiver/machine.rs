@@ -8,7 +8,7 @@ use crate::domain::provision::ProvisionRuling;
 use crate::engine::document::Snapshot;
 use crate::engine::notice::{Audience, notice};
 use crate::engine::refusal::Refusal;
-use crate::engine::text::FreeText;
+use crate::engine::text::{FreeText, required_reasons};
 use crate::engine::transition::{CommandInfo, StateInfo, TransitionRule};
 use crate::engine::{CaseHeader, CaseMachine, Clock, Decision};
 use chrono::{DateTime, Utc};
@@ -564,17 +564,6 @@ fn decision_lines(decisions: &[ProvisionDecision]) -> Vec<String> {
         .collect()
 }
 
-fn require_reasons(reasons: &[FreeText], what: &str) -> Result<Vec<String>, Refusal> {
-    let reasons = trimmed(reasons);
-    if reasons.is_empty() {
-        Err(Refusal::validation(format!(
-            "give at least one reason {what}"
-        )))
-    } else {
-        Ok(reasons)
-    }
-}
-
 fn require_ready(draft: &WaiverDraft, rules: &WaiverRules) -> Result<(), Refusal> {
     let problems = draft.outline.check_ready_to_submit(rules);
     if problems.is_empty() {
@@ -711,7 +700,7 @@ fn decide(
             ));
         }
         WaiverCommand::ReturnIncomplete { reasons: r } => {
-            reasons = require_reasons(r, "for returning the request")?;
+            reasons = required_reasons(r, "for returning the request")?;
             next.state = S::Returned;
             next.review_due = None;
             notices.push(notice(&[Audience::District], format!("Returned as incomplete: {title}"), format!("\"{title}\" was returned as incomplete:\n- {}\nEdit the request and submit it again.", reasons.join("\n- "))));
@@ -753,7 +742,7 @@ fn decide(
         }
         WaiverCommand::RequestRevision { reasons: r } => {
             reviewer_only(&next)?;
-            reasons = require_reasons(r, "for the revision")?;
+            reasons = required_reasons(r, "for the revision")?;
             next.state = S::RevisionRequested;
             next.review_due = None;
             notices.push(notice(&[Audience::District], format!("Revision requested: {title}"), format!("The reviewer asks for a revision of \"{title}\":\n- {}\nEdit the request and submit it again.", reasons.join("\n- "))));
@@ -863,7 +852,7 @@ fn decide(
                     ),
                 ));
             } else {
-                reasons = require_reasons(r, "for denying the amendment")?;
+                reasons = required_reasons(r, "for denying the amendment")?;
                 notices.push(notice(&[Audience::District], format!("Amendment denied: {title}"), format!("The amendment to \"{title}\" is denied:\n- {}\nThe waiver continues as approved.", reasons.join("\n- "))));
             }
         }
@@ -902,7 +891,7 @@ fn decide(
                     format!("\"{title}\" is renewed until {}.", end.format("%Y-%m-%d")),
                 ));
             } else {
-                reasons = require_reasons(r, "for denying the renewal")?;
+                reasons = required_reasons(r, "for denying the renewal")?;
                 notices.push(notice(
                     &[Audience::District],
                     format!("Renewal denied: {title}"),
@@ -930,7 +919,7 @@ fn decide(
             ));
         }
         WaiverCommand::Revoke { reasons: r } => {
-            reasons = require_reasons(r, "for revoking the waiver")?;
+            reasons = required_reasons(r, "for revoking the waiver")?;
             next.state = S::Revoked;
             next.pending_amendment = None;
             notices.push(notice(
