@@ -138,6 +138,9 @@ impl RunningApp {
         app.open_networks()
             .await
             .map_err(|e| anyhow::anyhow!("cannot open the state's networks: {}", e.message()))?;
+        app.ensure_report_schedule().await.map_err(|e| {
+            anyhow::anyhow!("cannot set the annual report's schedule: {}", e.message())
+        })?;
         if demo {
             app.open_demo_grant_program().await.map_err(|e| {
                 anyhow::anyhow!("cannot open the demo grant program: {}", e.message())

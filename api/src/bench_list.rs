@@ -46,6 +46,7 @@ pub async fn seed_cases(db: &DatabaseConnection, n: usize) -> anyhow::Result<()>
             term_end: Set(None),
             recommendation: Set(None),
             pending_amendment_hash: Set(None),
+            applicant_kind: Set(None),
         });
         waiver_request::Entity::insert_many(requests)
             .exec(db)

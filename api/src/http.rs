@@ -60,8 +60,25 @@ pub fn router(state: HttpState) -> Router {
         .route("/metrics", get(metrics))
         .route("/public", get(public_page))
         .route("/public/style.css", get(crate::public_page::style))
+        .route("/public/reports/{name}", get(public_report_file))
+        .route("/reports/{name}", get(staff_report_file))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
+}
+
+async fn public_report_file(
+    State(state): State<HttpState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    crate::report_files::public(&state.app, &name).await
+}
+
+async fn staff_report_file(
+    State(state): State<HttpState>,
+    headers: HeaderMap,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    crate::report_files::staff(&state.app, &headers, &name).await
 }
 
 async fn public_page(State(state): State<HttpState>) -> Response {

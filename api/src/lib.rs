@@ -35,6 +35,8 @@ pub mod people_import;
 pub mod public_figures;
 pub mod public_page;
 pub mod readiness;
+pub mod report_files;
+pub mod report_service;
 pub mod request_metrics;
 pub mod seed;
 pub mod sign_in_audit;

@@ -64,7 +64,26 @@ pub struct PublicFigures {
     pub networks: Vec<NetworkMembers>,
     pub grants: Vec<GrantRow>,
     pub grants_total: String,
+    pub reports: Vec<ReportRow>,
     pub as_of: String,
+}
+
+/// A published annual report, with its files.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportRow {
+    pub title: String,
+    pub year_label: String,
+    pub certified_on: String,
+    pub files: Vec<ReportFileRow>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportFileRow {
+    /// "PDF", "CSV" or "JSON".
+    pub kind: String,
+    pub name: String,
+    pub url: String,
+    pub sha256: String,
 }
 
 /// Waivers in force at `now`: approved, not revoked or expired, term not
@@ -216,6 +235,29 @@ pub async fn load(
             })
             .collect(),
         grants_total: total.to_string(),
+        reports: crate::graphql::report_types::PublishedReportView::all(db)
+            .await?
+            .into_iter()
+            .map(|r| ReportRow {
+                title: r.title,
+                year_label: r.year_label,
+                certified_on: r.certified_at.format("%-d %B %Y").to_string(),
+                files: r
+                    .files
+                    .into_iter()
+                    .map(|f| ReportFileRow {
+                        kind: f
+                            .name
+                            .rsplit_once('.')
+                            .map(|(_, e)| e.to_ascii_uppercase())
+                            .unwrap_or_default(),
+                        name: f.name,
+                        url: f.url,
+                        sha256: f.sha256,
+                    })
+                    .collect(),
+            })
+            .collect(),
         as_of: now.format("%Y-%m-%d %H:%M UTC").to_string(),
     })
 }

@@ -100,6 +100,7 @@ mod tests {
                 purpose: "x".into(),
             }],
             grants_total: "$1.00".into(),
+            reports: Vec::new(),
             as_of: "2026-11-24 12:00 UTC".into(),
         };
         let html = render(&figures).unwrap();
@@ -107,5 +108,6 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("No waiver is in force."));
         assert!(html.contains("The state has no learning network."));
+        assert!(html.contains("No annual report has been published yet."));
     }
 }

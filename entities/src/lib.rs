@@ -5,6 +5,7 @@
 //! these entities.
 
 pub mod accountability_result;
+pub mod annual_report;
 pub mod api_token;
 pub mod audit_entry;
 pub mod audit_head;
@@ -12,6 +13,7 @@ pub mod audit_head_log;
 pub mod audit_tree_head;
 pub mod capacity_pool;
 pub mod case;
+pub mod case_artefact;
 pub mod case_command;
 pub mod case_deadline;
 pub mod case_document;
@@ -27,9 +29,11 @@ pub mod organisation;
 pub mod organisation_enrollment;
 pub mod pool_queue_entry;
 pub mod provision;
+pub mod report_draft;
 pub mod user;
 pub mod user_affiliation;
 pub mod user_role;
 pub mod waiver_item;
+pub mod waiver_reach;
 pub mod waiver_request;
 pub mod write_turn;

@@ -39,6 +39,9 @@ pub struct Model {
     /// The first failed attempt of the outage it is in; the profile's
     /// retry time runs from here.
     pub failing_since: Option<DateTimeUtc>,
+    /// The names of the case's artefacts attached to it, as a JSON list.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub attachments: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

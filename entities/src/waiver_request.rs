@@ -16,6 +16,8 @@ pub struct Model {
     pub recommendation: Option<String>,
     /// The document of an amendment awaiting decision.
     pub pending_amendment_hash: Option<String>,
+    /// `district`, `school` or `innovation_zone`, as the request says.
+    pub applicant_kind: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

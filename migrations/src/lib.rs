@@ -12,6 +12,7 @@ mod m0007_state_data;
 mod m0008_email_html;
 mod m0009_trace_context;
 mod m0010_grants;
+mod m0011_annual_report;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_email_html::Migration),
             Box::new(m0009_trace_context::Migration),
             Box::new(m0010_grants::Migration),
+            Box::new(m0011_annual_report::Migration),
         ]
     }
 }

@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 pub const FAST_CLOCKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/fast-clocks.toml");
+/// The annual report's schedule firing every few seconds.
+pub const ANNUAL_REPORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/annual-report.toml");
 
 /// Namespaces the shared dev server creates, one per test app: workflow
 /// ids (a network's case is `network-<code>` everywhere) must not meet

@@ -30,6 +30,33 @@ impl CapturedMail {
         out
     }
 
+    /// Each attached file: its name, content type and bytes.
+    pub fn attachments(&self) -> Vec<(String, String, Vec<u8>)> {
+        fn walk(p: &mailparse::ParsedMail<'_>, out: &mut Vec<(String, String, Vec<u8>)>) {
+            let disposition = p.get_content_disposition();
+            if disposition.disposition == mailparse::DispositionType::Attachment {
+                let name = disposition
+                    .params
+                    .get("filename")
+                    .cloned()
+                    .unwrap_or_default();
+                out.push((
+                    name,
+                    p.ctype.mimetype.clone(),
+                    p.get_body_raw().unwrap_or_default(),
+                ));
+            }
+            for sub in &p.subparts {
+                walk(sub, out);
+            }
+        }
+        let mut out = Vec::new();
+        if let Ok(parsed) = mailparse::parse_mail(self.data.as_bytes()) {
+            walk(&parsed, &mut out);
+        }
+        out
+    }
+
     /// The top-level content type, e.g. `multipart/alternative`.
     pub fn content_type(&self) -> String {
         mailparse::parse_mail(self.data.as_bytes())

@@ -99,6 +99,7 @@ fn audience_name(a: Audience) -> &'static str {
         Audience::Reviewers => "reviewers",
         Audience::Approvers => "approvers",
         Audience::Administrators => "administrators",
+        Audience::Legislators => "legislators",
     }
 }
 
@@ -321,12 +322,13 @@ pub fn sample<'a>(program: &'a str, command: &'a str) -> NoticeFacts<'a> {
 mod tests {
     use super::*;
 
-    const AUDIENCES: [Audience; 5] = [
+    const AUDIENCES: [Audience; 6] = [
         Audience::District,
         Audience::AssignedReviewer,
         Audience::Reviewers,
         Audience::Approvers,
         Audience::Administrators,
+        Audience::Legislators,
     ];
 
     fn channel(hex: &str) -> f64 {

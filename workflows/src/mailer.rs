@@ -1,7 +1,7 @@
 //! Sending email with lettre: a real SMTP relay, or `.eml` files in an
 //! outbox folder for the embedded default.
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message, MultiPart};
+use lettre::message::{Mailbox, Message, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -83,6 +83,16 @@ pub struct OutgoingEmail<'a> {
     pub message_id: &'a str,
     /// Sent again after an attempt whose outcome is unknown.
     pub possible_duplicate: bool,
+    /// Files sent with it.
+    pub attachments: &'a [Attachment],
+}
+
+/// A file attached to an email.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// How long one message's SMTP conversation may take, all of it (lettre's
@@ -152,14 +162,33 @@ impl Mailer {
                 "yes".into(),
             ));
         }
-        let message = match email.html {
-            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-                email.body.to_string(),
-                html.to_string(),
-            )),
-            None => builder
-                .header(ContentType::TEXT_PLAIN)
-                .body(email.body.to_string()),
+        let message = if email.attachments.is_empty() {
+            match email.html {
+                Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                    email.body.to_string(),
+                    html.to_string(),
+                )),
+                None => builder
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(email.body.to_string()),
+            }
+        } else {
+            let text = match email.html {
+                Some(html) => {
+                    MultiPart::alternative_plain_html(email.body.to_string(), html.to_string())
+                }
+                None => MultiPart::mixed().singlepart(SinglePart::plain(email.body.to_string())),
+            };
+            let mut mixed = MultiPart::mixed().multipart(text);
+            for a in email.attachments {
+                let kind = ContentType::parse(&a.content_type)
+                    .map_err(|e| MailError::Build(format!("{}: {e}", a.content_type)))?;
+                mixed = mixed.singlepart(
+                    lettre::message::Attachment::new(a.filename.clone())
+                        .body(a.bytes.clone(), kind),
+                );
+            }
+            builder.multipart(mixed)
         }
         .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.transport {

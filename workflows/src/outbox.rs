@@ -6,11 +6,11 @@
 use crate::email_templates::{
     CaseFacts, Deadline, EmailTemplates, NoticeFacts, Recipient, RenderedEmail, StepFacts,
 };
-use crate::mailer::{MailError, Mailer, OutgoingEmail};
+use crate::mailer::{Attachment, MailError, Mailer, OutgoingEmail};
 use chrono::Utc;
 use futures::{StreamExt, stream};
 use leeway_entities::write_turn::in_turn;
-use leeway_entities::{case, notification, user, user_role};
+use leeway_entities::{case, case_artefact, notification, user, user_role};
 use leeway_machines::domain::actor::Role;
 use leeway_machines::domain::notification_rules::NotificationRules;
 use leeway_machines::engine::notice::{Audience, Notice};
@@ -59,6 +59,7 @@ async fn recipients<C: ConnectionTrait>(
             Audience::Reviewers => by_role(db, Role::SeaReviewer).await?,
             Audience::Approvers => by_role(db, Role::SeaApprover).await?,
             Audience::Administrators => by_role(db, Role::Admin).await?,
+            Audience::Legislators => by_role(db, Role::Legislator).await?,
         };
         for u in found {
             if !out.iter().any(|o| o.email == u.email) {
@@ -129,7 +130,25 @@ pub async fn queue<C: ConnectionTrait>(
     let case_id = step.parties.case_id;
     let mut queued = 0;
     for n in step.notices {
-        for u in recipients(db, &step.parties, &n.audience).await? {
+        let mut people: Vec<Addressee> = recipients(db, &step.parties, &n.audience)
+            .await?
+            .into_iter()
+            .map(Addressee::from)
+            .collect();
+        for address in &n.addresses {
+            if !people.iter().any(|p| p.email.eq_ignore_ascii_case(address)) {
+                people.push(Addressee {
+                    user_id: None,
+                    name: address.clone(),
+                    email: address.clone(),
+                });
+            }
+        }
+        let attachments = (!n.attachments.is_empty())
+            .then(|| serde_json::to_string(&n.attachments))
+            .transpose()
+            .map_err(|e| DbErr::Json(e.to_string()))?;
+        for u in people {
             let exists = notification::Entity::find()
                 .filter(notification::Column::CaseId.eq(case_id))
                 .filter(notification::Column::Seq.eq(step.seq))
@@ -165,26 +184,57 @@ pub async fn queue<C: ConnectionTrait>(
                 state_name: templates.state_name(),
             });
             let message_id = message_id(case_id, step.seq, &u.email);
-            insert_email(db, case_id, step.seq, &u, &email, message_id).await?;
+            let row = QueuedEmail {
+                case_id,
+                seq: step.seq,
+                message_id,
+                attachments: attachments.clone(),
+            };
+            insert_email(db, row, &u, &email).await?;
             queued += 1;
         }
     }
     Ok(queued)
 }
 
+/// Whom one email goes to: a person with an account, or a mailbox no
+/// account stands behind (a committee's).
+struct Addressee {
+    user_id: Option<String>,
+    name: String,
+    email: String,
+}
+
+impl From<user::Model> for Addressee {
+    fn from(u: user::Model) -> Self {
+        Self {
+            user_id: Some(u.id),
+            name: u.name,
+            email: u.email,
+        }
+    }
+}
+
+/// Where a queued email belongs, and what it carries.
+struct QueuedEmail<'a> {
+    case_id: &'a str,
+    seq: i32,
+    message_id: String,
+    /// The artefacts' names as a JSON list.
+    attachments: Option<String>,
+}
+
 /// One email in the outbox, queued for delivery.
 async fn insert_email<C: ConnectionTrait>(
     db: &C,
-    case_id: &str,
-    seq: i32,
-    to: &user::Model,
+    row: QueuedEmail<'_>,
+    to: &Addressee,
     email: &RenderedEmail,
-    message_id: String,
 ) -> Result<(), DbErr> {
     notification::ActiveModel {
-        case_id: Set(case_id.to_string()),
-        seq: Set(seq),
-        recipient_user_id: Set(Some(to.id.clone())),
+        case_id: Set(row.case_id.to_string()),
+        seq: Set(row.seq),
+        recipient_user_id: Set(to.user_id.clone()),
         recipient_email: Set(to.email.clone()),
         subject: Set(email.subject.clone()),
         body: Set(email.text.clone()),
@@ -193,7 +243,8 @@ async fn insert_email<C: ConnectionTrait>(
         trace_parent: Set(crate::telemetry::current_traceparent()),
         status: Set("queued".into()),
         attempts: Set(0),
-        message_id: Set(message_id),
+        message_id: Set(row.message_id),
+        attachments: Set(row.attachments),
         last_error: Set(None),
         created_at: Set(Utc::now()),
         claimed_at: Set(None),
@@ -320,6 +371,31 @@ pub fn retry_wait(rules: &NotificationRules, failures: u32) -> std::time::Durati
     std::time::Duration::from_secs(wait.min(rules.longest_wait.seconds().max(first)))
 }
 
+/// The artefacts an email names, read when it is sent: the outbox row
+/// holds names, not copies.
+async fn attachments(
+    db: &DatabaseConnection,
+    n: &notification::Model,
+) -> Result<Vec<Attachment>, DbErr> {
+    let Some(names) = &n.attachments else {
+        return Ok(Vec::new());
+    };
+    let names: Vec<String> = serde_json::from_str(names).map_err(|e| DbErr::Json(e.to_string()))?;
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let file = case_artefact::Entity::find_by_id((n.case_id.clone(), name.clone()))
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("artefact {name} of {}", n.case_id)))?;
+        out.push(Attachment {
+            filename: file.name,
+            content_type: file.content_type,
+            bytes: file.bytes,
+        });
+    }
+    Ok(out)
+}
+
 fn is_alert(n: &notification::Model) -> bool {
     n.message_id.contains(".alert.")
 }
@@ -347,6 +423,7 @@ async fn deliver_claimed(
     let Some(claimed) = in_turn(db, claim(db, n)).await? else {
         return Ok(Attempt::Busy);
     };
+    let attachments = attachments(db, n).await?;
     let result = delivery
         .mailer
         .send(OutgoingEmail {
@@ -356,6 +433,7 @@ async fn deliver_claimed(
             html: n.body_html.as_deref(),
             message_id: &n.message_id,
             possible_duplicate: claimed.possible_duplicate,
+            attachments: &attachments,
         })
         .await;
     let now = Utc::now();
@@ -595,7 +673,13 @@ pub async fn give_up<C: ConnectionTrait>(
             deadlines: Vec::new(),
             state_name: templates.state_name(),
         });
-        insert_email(db, case_id, alert_seq, &admin, &email, message_id).await?;
+        let row = QueuedEmail {
+            case_id,
+            seq: alert_seq,
+            message_id,
+            attachments: None,
+        };
+        insert_email(db, row, &Addressee::from(admin), &email).await?;
         queued += 1;
     }
     Ok(queued)

@@ -6,7 +6,7 @@
 //! what was decided comes from each line item.
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A reporting year's bounds: `[starts, ends)`.
 #[derive(Clone, Copy, Debug)]
@@ -17,7 +17,7 @@ pub struct Period {
 
 /// How one provision was used in the year, counted in line items (one per
 /// provision a request asks to waive).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, FromQueryResult)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromQueryResult)]
 pub struct ProvisionFigures {
     pub citation: String,
     /// In requests first submitted in the year.
@@ -35,7 +35,7 @@ pub struct ProvisionFigures {
 }
 
 /// One grant program's money, in cents.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, FromQueryResult)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromQueryResult)]
 pub struct GrantMoney {
     pub program: String,
     pub name: String,
@@ -47,11 +47,54 @@ pub struct GrantMoney {
 }
 
 /// One network cohort's members.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, FromQueryResult)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromQueryResult)]
 pub struct CohortFigures {
     pub network: String,
     pub cohort: String,
     pub members: i64,
+}
+
+/// One network's wait list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromQueryResult)]
+pub struct WaitList {
+    pub network: String,
+    pub waiting: i64,
+}
+
+/// Innovation designations in force in the year, and those new in it (a
+/// district counts as new in the year its first such waiver began).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromQueryResult)]
+pub struct Designations {
+    pub districts_total: i64,
+    pub districts_new: i64,
+    pub zones_total: i64,
+    pub zones_new: i64,
+    pub school_waivers_total: i64,
+    pub school_waivers_new: i64,
+}
+
+/// The schools and students active waivers reach, and the state's
+/// enrollment to set them against.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reach {
+    pub schools: i64,
+    pub students: i64,
+    pub state_enrollment: i64,
+    /// Students reached in each subgroup the state reports, by name.
+    pub subgroups: std::collections::BTreeMap<String, i64>,
+}
+
+/// Accountability results of the organisations waivers reach, in the
+/// school year before their first waiver began and in the reporting year.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromQueryResult)]
+pub struct Accountability {
+    pub subject: String,
+    /// Organisations with results in both years.
+    pub organisations: i64,
+    pub before_score: Option<f64>,
+    pub since_score: Option<f64>,
+    pub before_growth: Option<f64>,
+    pub since_growth: Option<f64>,
 }
 
 /// The `?` placeholders of `sql` in the backend's own spelling.
@@ -76,6 +119,189 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement
 }
 
 const APPROVED: &str = "('approved', 'approved_with_conditions')";
+
+/// The waivers active in the year, case by case: approved in at least one
+/// item, with a term overlapping the year, not ended before it. Binds
+/// `ends`, `starts`, `starts`.
+fn active_waivers() -> String {
+    format!(
+        "SELECT w.case_id AS case_id, c.organisation_id AS district,
+            COALESCE(w.applicant_kind, 'district') AS kind, w.term_start AS term_start
+        FROM waiver_requests w
+        JOIN cases c ON c.id = w.case_id AND c.program = 'waiver'
+        LEFT JOIN (SELECT case_id, MIN(at) AS at FROM audit_entries
+            WHERE to_state IN ('expired', 'revoked') AND from_state <> to_state
+            GROUP BY case_id) e ON e.case_id = w.case_id
+        WHERE w.term_start < ? AND (w.term_end IS NULL OR w.term_end > ?)
+          AND (e.at IS NULL OR e.at > ?)
+          AND EXISTS (SELECT 1 FROM waiver_items i
+            WHERE i.case_id = w.case_id AND i.decision IN {APPROVED})"
+    )
+}
+
+fn active_values(year: Period) -> Vec<Value> {
+    vec![year.ends.into(), year.starts.into(), year.starts.into()]
+}
+
+/// Districts of innovation, innovation zones and school waivers: one query.
+pub async fn designations<C: ConnectionTrait>(db: &C, year: Period) -> Result<Designations, DbErr> {
+    let sql = format!(
+        "WITH active AS ({active}),
+         first_district AS (
+            SELECT c.organisation_id AS district, MIN(w.term_start) AS first_start
+            FROM waiver_requests w JOIN cases c ON c.id = w.case_id AND c.program = 'waiver'
+            WHERE COALESCE(w.applicant_kind, 'district') = 'district' AND w.term_start IS NOT NULL
+              AND EXISTS (SELECT 1 FROM waiver_items i
+                WHERE i.case_id = w.case_id AND i.decision IN {APPROVED})
+            GROUP BY c.organisation_id)
+        SELECT
+          (SELECT COUNT(DISTINCT district) FROM active WHERE kind = 'district') AS districts_total,
+          (SELECT COUNT(*) FROM first_district f
+            WHERE f.first_start >= ? AND f.first_start < ?
+              AND f.district IN (SELECT district FROM active WHERE kind = 'district')) AS districts_new,
+          (SELECT COUNT(*) FROM active WHERE kind = 'innovation_zone') AS zones_total,
+          (SELECT COUNT(*) FROM active WHERE kind = 'innovation_zone' AND term_start >= ?) AS zones_new,
+          (SELECT COUNT(*) FROM active WHERE kind = 'school') AS school_waivers_total,
+          (SELECT COUNT(*) FROM active WHERE kind = 'school' AND term_start >= ?) AS school_waivers_new",
+        active = active_waivers()
+    );
+    let mut values = active_values(year);
+    values.extend([
+        year.starts.into(),
+        year.ends.into(),
+        year.starts.into(),
+        year.starts.into(),
+    ]);
+    Ok(
+        Designations::find_by_statement(statement(db.get_database_backend(), &sql, values))
+            .one(db)
+            .await?
+            .unwrap_or_default(),
+    )
+}
+
+/// Rows read per page where a query's rows are summed in Rust.
+const PAGE: usize = 1_000;
+
+#[derive(FromQueryResult)]
+struct ReachedRow {
+    id: String,
+    enrollment: Option<i32>,
+    subgroups: String,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: Option<i64>,
+}
+
+/// Schools and students reached by the year's active waivers. A school
+/// inside a district that a district-wide waiver reaches is counted once,
+/// with its district. The rows come one organisation at a time.
+pub async fn reach<C: ConnectionTrait>(db: &C, year: Period) -> Result<Reach, DbErr> {
+    let backend = db.get_database_backend();
+    let reached = format!(
+        "SELECT DISTINCT r.organisation_id AS org FROM waiver_reach r
+         JOIN ({}) a ON a.case_id = r.case_id",
+        active_waivers()
+    );
+    let mut out = Reach::default();
+    // A page of organisations at a time, in id order, so memory stays
+    // flat however many a state has.
+    let sql = format!(
+        "WITH reached AS ({reached})
+        SELECT o.id AS id, o.enrollment AS enrollment, o.subgroups AS subgroups
+        FROM organisations o JOIN reached ON reached.org = o.id
+        WHERE NOT (o.kind = 'school' AND o.parent_id IN (SELECT org FROM reached))
+          AND o.id > ?
+        ORDER BY o.id LIMIT {PAGE}"
+    );
+    let mut after = String::new();
+    loop {
+        let mut values = active_values(year);
+        values.push(after.clone().into());
+        let rows = ReachedRow::find_by_statement(statement(backend, &sql, values))
+            .all(db)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id.clone();
+        for row in rows {
+            out.students += i64::from(row.enrollment.unwrap_or(0));
+            let groups: std::collections::BTreeMap<String, i64> =
+                serde_json::from_str(&row.subgroups).unwrap_or_default();
+            for (name, n) in groups {
+                *out.subgroups.entry(name).or_default() += n;
+            }
+        }
+    }
+    let sql = format!(
+        "WITH reached AS ({reached})
+        SELECT COUNT(*) AS n FROM organisations s
+        WHERE s.kind = 'school'
+          AND (s.id IN (SELECT org FROM reached) OR s.parent_id IN (SELECT org FROM reached))"
+    );
+    out.schools = Count::find_by_statement(statement(backend, &sql, active_values(year)))
+        .one(db)
+        .await?
+        .and_then(|c| c.n)
+        .unwrap_or(0);
+    let sql = "SELECT CAST(SUM(enrollment) AS BIGINT) AS n FROM organisations
+        WHERE kind IN ('district', 'charter')";
+    out.state_enrollment = Count::find_by_statement(statement(backend, sql, Vec::new()))
+        .one(db)
+        .await?
+        .and_then(|c| c.n)
+        .unwrap_or(0);
+    Ok(out)
+}
+
+/// Accountability results before and since, by subject: "before" is the
+/// school year that ended in the calendar year an organisation's first
+/// active waiver began, "since" the reporting year (`ends_in`).
+pub async fn accountability<C: ConnectionTrait>(
+    db: &C,
+    year: Period,
+    ends_in: i32,
+) -> Result<Vec<Accountability>, DbErr> {
+    let backend = db.get_database_backend();
+    let year_of = match backend {
+        DbBackend::Postgres => "CAST(EXTRACT(YEAR FROM MIN(a.term_start)) AS INTEGER)",
+        _ => "CAST(strftime('%Y', MIN(a.term_start)) AS INTEGER)",
+    };
+    let sql = format!(
+        "WITH started AS (
+            SELECT r.organisation_id AS org, {year_of} AS started_in
+            FROM waiver_reach r JOIN ({active}) a ON a.case_id = r.case_id
+            GROUP BY r.organisation_id)
+        SELECT b.subject AS subject, COUNT(*) AS organisations,
+          AVG(b.mean_scale_score) AS before_score, AVG(n.mean_scale_score) AS since_score,
+          AVG(b.median_growth) AS before_growth, AVG(n.median_growth) AS since_growth
+        FROM started s
+        JOIN accountability_results b ON b.organisation_id = s.org AND b.school_year = s.started_in
+        JOIN accountability_results n ON n.organisation_id = s.org AND n.school_year = ?
+          AND n.subject = b.subject
+        WHERE s.started_in < ?
+        GROUP BY b.subject
+        ORDER BY b.subject",
+        active = active_waivers()
+    );
+    let mut values = active_values(year);
+    values.extend([Value::from(ends_in), Value::from(ends_in)]);
+    Accountability::find_by_statement(statement(backend, &sql, values))
+        .all(db)
+        .await
+}
+
+/// Each network's wait list now.
+pub async fn wait_lists<C: ConnectionTrait>(db: &C) -> Result<Vec<WaitList>, DbErr> {
+    let sql = "SELECT m.network AS network, COUNT(*) AS waiting
+        FROM network_memberships m JOIN cases c ON c.id = m.case_id
+        WHERE c.state = 'wait_listed'
+        GROUP BY m.network ORDER BY m.network";
+    WaitList::find_by_statement(statement(db.get_database_backend(), sql, Vec::new()))
+        .all(db)
+        .await
+}
 
 /// Line items by provision for the year: one query, one row per provision.
 pub async fn waivers_by_provision<C: ConnectionTrait>(

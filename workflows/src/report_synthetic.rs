@@ -5,7 +5,7 @@
 //! the SQL that compiles them.
 use crate::report_figures::{Period, ProvisionFigures};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use leeway_entities::{audit_entry, case, waiver_item, waiver_request};
+use leeway_entities::{audit_entry, case, organisation, waiver_item, waiver_reach, waiver_request};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
 use std::collections::BTreeMap;
 
@@ -141,6 +141,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, waivers: &[SyntheticWaiver]) -> Re
         let mut items = Vec::new();
         let mut requests = Vec::new();
         let mut entries = Vec::new();
+        let mut reach = Vec::new();
         for w in batch {
             let state = match (w.decided, w.items.first().and_then(|i| i.1), w.ended) {
                 (None, _, _) => "submitted",
@@ -186,6 +187,11 @@ pub async fn load<C: ConnectionTrait>(db: &C, waivers: &[SyntheticWaiver]) -> Re
                 term_end: Set(w.term.map(|t| t.1)),
                 recommendation: Set(None),
                 pending_amendment_hash: Set(None),
+                applicant_kind: Set(Some("district".into())),
+            });
+            reach.push(waiver_reach::ActiveModel {
+                case_id: Set(w.case_id.clone()),
+                organisation_id: Set(w.organisation_id.clone()),
             });
             entries.push(audit(
                 &w.case_id,
@@ -216,9 +222,137 @@ pub async fn load<C: ConnectionTrait>(db: &C, waivers: &[SyntheticWaiver]) -> Re
         waiver_request::Entity::insert_many(requests)
             .exec(db)
             .await?;
+        waiver_reach::Entity::insert_many(reach).exec(db).await?;
         audit_entry::Entity::insert_many(entries).exec(db).await?;
     }
     Ok(())
+}
+
+/// One synthetic district's students.
+#[derive(Clone, Debug)]
+pub struct SyntheticDistrict {
+    pub id: String,
+    pub enrollment: i64,
+    pub subgroups: BTreeMap<String, i64>,
+}
+
+/// The districts `generate` files for, each with an enrollment and its
+/// subgroups; a few are tiny, so some subgroup counts are small.
+pub fn districts(districts: usize, seed: u64) -> Vec<SyntheticDistrict> {
+    let mut rng = Rng(seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+    (0..districts)
+        .map(|d| {
+            let enrollment = if rng.below(15) == 0 {
+                5 + rng.below(40)
+            } else {
+                200 + rng.below(20_000)
+            } as i64;
+            let share = |rng: &mut Rng, most: u64| enrollment * rng.below(most) as i64 / 100;
+            let mut subgroups = BTreeMap::new();
+            subgroups.insert("economically_disadvantaged".into(), share(&mut rng, 70));
+            subgroups.insert("english_learners".into(), share(&mut rng, 30));
+            subgroups.insert("students_with_disabilities".into(), share(&mut rng, 20));
+            let hispanic = share(&mut rng, 60);
+            subgroups.insert("race_hispanic_or_latino".into(), hispanic);
+            subgroups.insert("race_white".into(), enrollment - hispanic);
+            SyntheticDistrict {
+                id: format!("syn-{d:05}"),
+                enrollment,
+                subgroups,
+            }
+        })
+        .collect()
+}
+
+/// Writes the districts as organisations.
+pub async fn load_districts<C: ConnectionTrait>(
+    db: &C,
+    districts: &[SyntheticDistrict],
+) -> Result<(), DbErr> {
+    let at = Utc
+        .with_ymd_and_hms(2015, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default();
+    for batch in districts.chunks(200) {
+        let rows = batch.iter().map(|d| organisation::ActiveModel {
+            id: Set(d.id.clone()),
+            name: Set(format!("Synthetic district {}", d.id)),
+            kind: Set("district".into()),
+            parent_id: Set(None),
+            enrollment: Set(i32::try_from(d.enrollment).ok()),
+            subgroups: Set(serde_json::to_string(&d.subgroups).unwrap_or_default()),
+            created_at: Set(at),
+            equity_flags: Set("[]".into()),
+        });
+        organisation::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Whether a waiver is in force in `year`: approved, its term overlapping
+/// the year, not ended before it.
+fn in_force(w: &SyntheticWaiver, year: Period) -> bool {
+    let approved = w.decided.is_some()
+        && w.items
+            .iter()
+            .any(|(_, d)| matches!(d, Some("approved" | "approved_with_conditions")));
+    approved
+        && w.term
+            .is_some_and(|(from, to)| from < year.ends && to > year.starts)
+        && w.ended.is_none_or(|(at, _)| at > year.starts)
+}
+
+/// The districts of innovation in force in `year`, and how many of them
+/// had their first approved waiver begin in it, counted district by
+/// district.
+pub fn expected_districts(waivers: &[SyntheticWaiver], year: Period) -> (i64, i64) {
+    let mut first: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+    let mut active = std::collections::BTreeSet::new();
+    for w in waivers {
+        let approved = w.decided.is_some()
+            && w.items
+                .iter()
+                .any(|(_, d)| matches!(d, Some("approved" | "approved_with_conditions")));
+        if let (true, Some((from, _))) = (approved, w.term) {
+            let f = first.entry(&w.organisation_id).or_insert(from);
+            *f = (*f).min(from);
+        }
+        if in_force(w, year) {
+            active.insert(w.organisation_id.as_str());
+        }
+    }
+    let new = active
+        .iter()
+        .filter(|d| {
+            first
+                .get(*d)
+                .is_some_and(|f| year.starts <= *f && *f < year.ends)
+        })
+        .count();
+    (active.len() as i64, new as i64)
+}
+
+/// The students the year's waivers reach, and each subgroup's, summed
+/// district by district.
+pub fn expected_students(
+    waivers: &[SyntheticWaiver],
+    districts: &[SyntheticDistrict],
+    year: Period,
+) -> (i64, BTreeMap<String, i64>) {
+    let reached: std::collections::BTreeSet<&str> = waivers
+        .iter()
+        .filter(|w| in_force(w, year))
+        .map(|w| w.organisation_id.as_str())
+        .collect();
+    let mut students = 0;
+    let mut groups = BTreeMap::new();
+    for d in districts.iter().filter(|d| reached.contains(d.id.as_str())) {
+        students += d.enrollment;
+        for (g, n) in &d.subgroups {
+            *groups.entry(g.clone()).or_insert(0) += n;
+        }
+    }
+    (students, groups)
 }
 
 /// The figures the waivers should give for `year`, counted item by item.

@@ -9,14 +9,14 @@ use leeway_workflows::report_figures::{Period, most_waived, waivers_by_provision
 use leeway_workflows::report_synthetic::{expected, generate, load};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 
-async fn database(dir: &std::path::Path) -> DatabaseConnection {
+async fn database(dir: &std::path::Path, name: &str) -> DatabaseConnection {
     let url = match std::env::var("DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
     {
         Some(server) => {
             let admin = Database::connect(&server).await.unwrap();
-            let db = format!("leeway_test_report_figures_{}", std::process::id());
+            let db = format!("leeway_test_{name}_{}", std::process::id());
             admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS {db}"))
                 .await
@@ -38,7 +38,7 @@ async fn database(dir: &std::path::Path) -> DatabaseConnection {
 #[tokio::test]
 async fn waivers_by_provision_match_an_item_by_item_count() {
     let dir = tempfile::tempdir().unwrap();
-    let db = database(dir.path()).await;
+    let db = database(dir.path(), "provisions").await;
     let waivers = generate(60, 6, 2019, 7);
     load(&db, &waivers).await.unwrap();
     let mut seen = [0i64; 6];
@@ -74,4 +74,41 @@ async fn waivers_by_provision_match_an_item_by_item_count() {
         seen.iter().all(|n| *n > 0),
         "some figure never occurred: {seen:?}"
     );
+}
+
+#[tokio::test]
+async fn districts_and_students_reached_match_a_district_by_district_count() {
+    use leeway_workflows::report_figures::{designations, reach};
+    use leeway_workflows::report_synthetic::{
+        districts, expected_districts, expected_students, load_districts,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path(), "reach").await;
+    let waivers = generate(80, 6, 2019, 11);
+    let state = districts(80, 11);
+    load_districts(&db, &state).await.unwrap();
+    load(&db, &waivers).await.unwrap();
+    let state_enrollment: i64 = state.iter().map(|d| d.enrollment).sum();
+    let mut new_seen = 0;
+    for ends_in in 2020..=2026 {
+        let year = Period {
+            starts: Utc.with_ymd_and_hms(ends_in - 1, 7, 1, 0, 0, 0).unwrap(),
+            ends: Utc.with_ymd_and_hms(ends_in, 7, 1, 0, 0, 0).unwrap(),
+        };
+        let d = designations(&db, year).await.unwrap();
+        let (total, new) = expected_districts(&waivers, year);
+        assert_eq!(
+            (d.districts_total, d.districts_new),
+            (total, new),
+            "the year ending in {ends_in}"
+        );
+        assert_eq!((d.zones_total, d.school_waivers_total), (0, 0));
+        new_seen += new;
+        let r = reach(&db, year).await.unwrap();
+        let (students, groups) = expected_students(&waivers, &state, year);
+        assert_eq!(r.students, students, "the year ending in {ends_in}");
+        assert_eq!(r.subgroups, groups, "the year ending in {ends_in}");
+        assert_eq!(r.state_enrollment, state_enrollment);
+    }
+    assert!(new_seen > 0, "no district was ever new");
 }

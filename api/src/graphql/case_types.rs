@@ -12,6 +12,7 @@ use super::content_types::{CaseContent, case_content};
 use super::grant_types::{GrantProgramView, GrantView};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
+use super::report_types::AnnualReportView;
 use super::role_types::EmailStatus;
 use super::waiver_types::WaiverCaseView;
 use async_graphql::{ComplexObject, Context, Enum, Interface, Result, SimpleObject};
@@ -33,6 +34,8 @@ pub enum ProgramKind {
     GrantProgram,
     /// A district's grant application, and its grant once awarded.
     Grant,
+    /// A year's annual report to the legislature.
+    AnnualReport,
 }
 
 impl ProgramKind {
@@ -43,6 +46,7 @@ impl ProgramKind {
             "network" => Some(Self::Network),
             "grant_program" => Some(Self::GrantProgram),
             "grant" => Some(Self::Grant),
+            "annual_report" => Some(Self::AnnualReport),
             _ => None,
         }
     }
@@ -517,4 +521,5 @@ pub enum CaseNode {
     Network(NetworkView),
     GrantProgram(GrantProgramView),
     Grant(GrantView),
+    AnnualReport(AnnualReportView),
 }

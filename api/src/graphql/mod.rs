@@ -21,6 +21,9 @@ pub mod network_types;
 mod organisation_types;
 mod paging;
 mod query;
+mod report_mutations;
+mod report_queries;
+pub mod report_types;
 pub mod role_types;
 mod waiver_mutations;
 mod waiver_queries;
@@ -43,6 +46,7 @@ pub struct QueryRoot(
     waiver_queries::WaiverQuery,
     network_queries::NetworkQuery,
     grant_queries::GrantQuery,
+    report_queries::ReportQuery,
 );
 
 /// Every command, by program.
@@ -52,6 +56,7 @@ pub struct MutationRoot(
     waiver_mutations::WaiverMutation,
     network_mutations::NetworkMutation,
     grant_mutations::GrantMutation,
+    report_mutations::ReportMutation,
     admin_mutations::AdminMutation,
 );
 

@@ -9,6 +9,7 @@ use super::grant_types::{GrantProgramView, GrantView};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
 use super::paging::MAX_PAGE;
+use super::report_types::AnnualReportView;
 use super::role_types::RoleName;
 use super::waiver_types::WaiverCaseView;
 use super::{app, caller};
@@ -21,6 +22,7 @@ use leeway_machines::grant::machine::GrantMachine;
 use leeway_machines::grant::program::GrantProgramMachine;
 use leeway_machines::network::membership::MembershipMachine;
 use leeway_machines::network::program::NetworkMachine;
+use leeway_machines::report::machine::AnnualReportMachine;
 use leeway_machines::waiver::machine::WaiverMachine;
 use leeway_workflows::audit::{self, SECURITY_CHAIN};
 use leeway_workflows::programs;
@@ -170,6 +172,18 @@ impl CommonQuery {
                     )
                     .await?;
                 CaseNode::GrantProgram(GrantProgramView::load(&app.db, c).await?)
+            }
+            AnnualReportMachine::PROGRAM => {
+                let c = app
+                    .case_for(
+                        &who,
+                        AnnualReportMachine::PROGRAM,
+                        AnnualReportMachine::NOUN,
+                        &id,
+                        "read_case",
+                    )
+                    .await?;
+                CaseNode::AnnualReport(AnnualReportView::load(&app.db, c).await?)
             }
             _ => {
                 let c = app

@@ -102,6 +102,7 @@ impl WaiverCaseView {
             term_end: None,
             recommendation: None,
             pending_amendment_hash: None,
+            applicant_kind: None,
         });
         Ok(Self {
             state: state.into(),

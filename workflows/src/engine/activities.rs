@@ -68,6 +68,16 @@ impl CaseActivities {
         Ok(outcome)
     }
 
+    /// The report schedule's run: opens the latest year's annual report.
+    #[activity]
+    pub async fn open_scheduled_report(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: crate::programs::report_schedule::ScheduledReport,
+    ) -> Result<String, ActivityError> {
+        crate::programs::report_schedule::open_latest(&self.temporal, input).await
+    }
+
     #[activity]
     pub async fn deliver_commands(
         self: Arc<Self>,

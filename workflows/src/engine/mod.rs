@@ -3,6 +3,7 @@
 //! and commands. The pure half (the machine trait) is in
 //! `leeway_machines::engine`.
 pub mod activities;
+pub mod artefacts;
 pub mod case_workflow;
 pub mod delivery;
 pub mod effects;

@@ -3,6 +3,8 @@
 //! adds a line to each list here.
 pub mod grant;
 pub mod network;
+pub mod report;
+pub mod report_schedule;
 pub mod waiver;
 
 use crate::engine::case_workflow::CaseWorkflow;
@@ -16,8 +18,10 @@ use leeway_machines::grant::machine::GrantMachine;
 use leeway_machines::grant::program::GrantProgramMachine;
 use leeway_machines::network::membership::MembershipMachine;
 use leeway_machines::network::program::NetworkMachine;
+use leeway_machines::report::machine::AnnualReportMachine;
 use leeway_machines::waiver::machine::WaiverMachine;
 pub use network::{MembershipWorkflow, NetworkWorkflow};
+pub use report::AnnualReportWorkflow;
 use sea_orm::{ConnectionTrait, DbErr};
 use temporalio_client::Client;
 use temporalio_client::errors::WorkflowUpdateError;
@@ -43,6 +47,9 @@ pub async fn project<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<()
             grant::project_program(db, &parse::<GrantProgramMachine>(step)?).await
         }
         GrantMachine::PROGRAM => grant::project_grant(db, &parse::<GrantMachine>(step)?).await,
+        AnnualReportMachine::PROGRAM => {
+            report::project(db, &parse::<AnnualReportMachine>(step)?).await
+        }
         other => Err(DbErr::Custom(format!(
             "no projection for program `{other}`"
         ))),
@@ -60,6 +67,7 @@ pub async fn read_models<C: ConnectionTrait>(
         WaiverMachine::PROGRAM => waiver::read_models(db, ids).await,
         MembershipMachine::PROGRAM => network::membership_read_models(db, ids).await,
         GrantMachine::PROGRAM => grant::grant_read_models(db, ids).await,
+        AnnualReportMachine::PROGRAM => report::read_models(db, ids).await,
         _ => Ok(Default::default()),
     }
 }
@@ -72,6 +80,7 @@ pub fn definitions() -> Vec<MachineDefinition> {
         definition::<NetworkMachine>(),
         definition::<GrantProgramMachine>(),
         definition::<GrantMachine>(),
+        definition::<AnnualReportMachine>(),
     ]
 }
 
@@ -110,6 +119,8 @@ pub fn register(registry: &mut impl WorkflowRegistry) -> Result<(), WorkflowRegi
     registry.add::<NetworkWorkflow>()?;
     registry.add::<GrantProgramWorkflow>()?;
     registry.add::<GrantWorkflow>()?;
+    registry.add::<AnnualReportWorkflow>()?;
+    registry.add::<report_schedule::ReportScheduleWorkflow>()?;
     Ok(())
 }
 
@@ -178,6 +189,9 @@ pub async fn send_command(
         }
         GrantMachine::PROGRAM => {
             send_to::<GrantWorkflow>(client, case_id, command, update_id).await
+        }
+        AnnualReportMachine::PROGRAM => {
+            send_to::<AnnualReportWorkflow>(client, case_id, command, update_id).await
         }
         other => Err(SendError::Refused(format!("no program `{other}`"))),
     }

@@ -3,7 +3,7 @@
 use crate::case_workflow;
 use crate::engine::record::StepRecord;
 use crate::engine::state_hash::time;
-use leeway_entities::{case_document, waiver_item, waiver_request};
+use leeway_entities::{case_document, waiver_item, waiver_reach, waiver_request};
 use leeway_machines::waiver::content::WaiverContent;
 use leeway_machines::waiver::machine::{WaiverCase, WaiverMachine};
 use sea_orm::sea_query::OnConflict;
@@ -43,6 +43,7 @@ pub async fn project<C: ConnectionTrait>(
     case: &WaiverCase,
     _step: &StepRecord,
 ) -> Result<(), DbErr> {
+    let content = load_content(db, &case.id, &case.draft.document.hash).await?;
     let row = waiver_request::ActiveModel {
         case_id: Set(case.id.clone()),
         escalated: Set(case.escalated),
@@ -53,6 +54,7 @@ pub async fn project<C: ConnectionTrait>(
             .pending_amendment
             .as_ref()
             .map(|d| d.document.hash.clone())),
+        applicant_kind: Set(Some(content.applicant.kind.as_str().to_string())),
     };
     waiver_request::Entity::insert(row)
         .on_conflict(
@@ -63,12 +65,13 @@ pub async fn project<C: ConnectionTrait>(
                     waiver_request::Column::TermEnd,
                     waiver_request::Column::Recommendation,
                     waiver_request::Column::PendingAmendmentHash,
+                    waiver_request::Column::ApplicantKind,
                 ])
                 .to_owned(),
         )
         .exec(db)
         .await?;
-    let content = load_content(db, &case.id, &case.draft.document.hash).await?;
+    write_reach(db, case, &content).await?;
     waiver_item::Entity::delete_many()
         .filter(waiver_item::Column::CaseId.eq(case.id.as_str()))
         .exec(db)
@@ -91,6 +94,36 @@ pub async fn project<C: ConnectionTrait>(
         .insert(db)
         .await?;
     }
+    Ok(())
+}
+
+/// The schools the request names, or its district when it names none.
+async fn write_reach<C: ConnectionTrait>(
+    db: &C,
+    case: &WaiverCase,
+    content: &WaiverContent,
+) -> Result<(), DbErr> {
+    waiver_reach::Entity::delete_many()
+        .filter(waiver_reach::Column::CaseId.eq(case.id.as_str()))
+        .exec(db)
+        .await?;
+    let mut reached: Vec<&str> = content
+        .applicant
+        .school_ids
+        .iter()
+        .map(String::as_str)
+        .collect();
+    if reached.is_empty() {
+        reached.push(case.district_id.as_str());
+    }
+    reached.sort_unstable();
+    reached.dedup();
+    waiver_reach::Entity::insert_many(reached.into_iter().map(|org| waiver_reach::ActiveModel {
+        case_id: Set(case.id.clone()),
+        organisation_id: Set(org.to_string()),
+    }))
+    .exec(db)
+    .await?;
     Ok(())
 }
 

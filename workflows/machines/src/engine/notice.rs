@@ -15,6 +15,8 @@ pub enum Audience {
     Approvers,
     /// Every administrator.
     Administrators,
+    /// Every person holding the legislator role.
+    Legislators,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +24,14 @@ pub struct Notice {
     pub audience: Vec<Audience>,
     pub subject: String,
     pub body: String,
+    /// Further recipients by address alone: a committee's mailbox, which
+    /// no account stands behind.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
+    /// Files the case's steps stored (its artefacts), by name, attached
+    /// to every copy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
 }
 
 pub fn notice(audience: &[Audience], subject: String, body: String) -> Notice {
@@ -29,5 +39,7 @@ pub fn notice(audience: &[Audience], subject: String, body: String) -> Notice {
         audience: audience.to_vec(),
         subject,
         body,
+        addresses: Vec::new(),
+        attachments: Vec::new(),
     }
 }

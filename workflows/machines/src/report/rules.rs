@@ -4,6 +4,7 @@
 //! withheld. Colorado (C.R.S. 22-32.5-111) reports by March 1 to the
 //! governor and the education committees; Idaho by January 31.
 use super::suppression::SuppressionRule;
+use crate::domain::duration::ClockDuration;
 use crate::domain::month_day::MonthDay;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,10 @@ pub struct ReportRules {
     /// every person holding the legislator role.
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// For test profiles only: the schedule starts the latest year's
+    /// report this often instead of once a year on `compile_on`.
+    #[serde(default)]
+    pub schedule_every: Option<ClockDuration>,
 }
 
 /// One reporting year: the year it ends in names it (2027 for 2026-27).
@@ -120,6 +125,15 @@ impl ReportRules {
         }
     }
 
+    /// The latest reporting year whose compilation has started by `now`:
+    /// the one a schedule firing at `now` reports on.
+    pub fn latest_compiled(&self, now: DateTime<Utc>) -> i32 {
+        (now.year() - 3..=now.year() + 1)
+            .rev()
+            .find(|&y| self.year(y).compile_at <= now)
+            .unwrap_or(now.year() - 3)
+    }
+
     pub fn suppression(&self) -> SuppressionRule {
         SuppressionRule {
             threshold: self.suppression_threshold,
@@ -142,6 +156,7 @@ mod tests {
             suppression_threshold: 10,
             suppress_zero: false,
             recipients: vec!["education@leg.state.example".into()],
+            schedule_every: None,
         }
     }
 
@@ -175,6 +190,19 @@ mod tests {
             (day(y.compile_at), day(y.due_at)),
             ("2027-01-02".into(), "2027-01-31".into())
         );
+    }
+
+    #[test]
+    fn the_schedule_reports_on_the_year_whose_compilation_has_started() {
+        let r = rules("07-01", "11-01", "03-01");
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // 2026-27 ends 2027-07-01 and is compiled from 2027-11-01.
+        assert_eq!(r.latest_compiled(at("2027-11-01T00:00:00Z")), 2027);
+        assert_eq!(r.latest_compiled(at("2027-10-31T23:59:59Z")), 2026);
+        assert_eq!(r.latest_compiled(at("2028-02-01T00:00:00Z")), 2027);
+        let idaho = rules("01-01", "01-02", "01-31");
+        assert_eq!(idaho.latest_compiled(at("2027-01-02T00:00:00Z")), 2026);
+        assert_eq!(idaho.latest_compiled(at("2027-01-01T12:00:00Z")), 2025);
     }
 
     #[test]

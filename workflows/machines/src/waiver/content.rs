@@ -37,6 +37,17 @@ pub enum ApplicantKind {
     InnovationZone,
 }
 
+impl ApplicantKind {
+    /// The stable name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicantKind::District => "district",
+            ApplicantKind::School => "school",
+            ApplicantKind::InnovationZone => "innovation_zone",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvisionItem {
     pub citation: String,
