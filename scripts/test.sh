@@ -37,6 +37,14 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# pdftotext and pdftoppm for the annual report's PDF tests, from Debian's
+# `poppler-utils`.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+  echo "Installing poppler-utils (pdftotext, pdftoppm)..." >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+fi
+
 # axe-core for the public page's accessibility test, pinned, from npm.
 LEEWAY_AXE="$(bash scripts/install-axe.sh)"
 export LEEWAY_AXE

@@ -6,7 +6,7 @@ use leeway_api::import_file::ImportError;
 use leeway_api::import_progress::Progress;
 use leeway_api::{
     accountability_import, auth, bench, case_export, catalog_import, graphql, organisation_import,
-    people_import, seed,
+    people_import, seed, waiver_history_import,
 };
 use leeway_workflows::telemetry::{self, TraceSettings};
 use leeway_workflows::{audit, worker};
@@ -183,6 +183,14 @@ enum ImportCommand {
         #[command(flatten)]
         args: ImportArgs,
     },
+    /// Waivers decided before Leeway (denied, expired or revoked), from
+    /// JSON Lines, one waiver a line with its provisions nested; see
+    /// docs/examples/waiver-history.jsonl. For the annual report's past
+    /// years; a waiver still in force is entered as a request instead.
+    WaiverHistory {
+        #[command(flatten)]
+        args: ImportArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -228,7 +236,8 @@ async fn import(command: ImportCommand, config: &Option<PathBuf>) -> anyhow::Res
         ImportCommand::Catalog { args }
         | ImportCommand::Organisations { args }
         | ImportCommand::People { args, .. }
-        | ImportCommand::Accountability { args } => args.clone(),
+        | ImportCommand::Accountability { args }
+        | ImportCommand::WaiverHistory { args } => args.clone(),
     };
     let s = settings(args.settings, config)?;
     std::fs::create_dir_all(&s.data_dir)?;
@@ -238,6 +247,7 @@ async fn import(command: ImportCommand, config: &Option<PathBuf>) -> anyhow::Res
         std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
     let name = file.display().to_string();
     let by = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    let profile_code = s.profile.code.clone();
     let apply = !args.dry_run;
     let outcome: Result<String, ImportError> = async {
         Ok(match command {
@@ -313,6 +323,28 @@ async fn import(command: ImportCommand, config: &Option<PathBuf>) -> anyhow::Res
                     let n = plan.added.len() + plan.changed.len();
                     let progress = Progress::on_stderr("results", n as u64);
                     accountability_import::apply(&db, &plan, &name, &by, &progress).await?;
+                }
+                plan.summary()
+            }
+            ImportCommand::WaiverHistory { .. } => {
+                let plan = waiver_history_import::plan(&db, &bytes).await?;
+                for w in &plan.added {
+                    println!(
+                        "add     {} {} {} ({})",
+                        w.case_id,
+                        w.district_id,
+                        w.submitted_at.format("%Y-%m-%d"),
+                        w.title
+                    );
+                }
+                if apply {
+                    let progress = Progress::on_stderr("waivers", plan.added.len() as u64);
+                    let from = waiver_history_import::Provenance {
+                        file: &name,
+                        by: &by,
+                        profile_code: &profile_code,
+                    };
+                    waiver_history_import::apply(&db, &plan, &from, &progress).await?;
                 }
                 plan.summary()
             }
@@ -410,6 +442,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 s.profile.code
             );
             let running = RunningApp::start(s, demo).await?;
+            if demo {
+                // Past years, so that the last finished year's annual
+                // report has something in every section.
+                running.app.seed_demo_history().await.map_err(|e| {
+                    anyhow::anyhow!("cannot seed the demo's history: {}", e.message())
+                })?;
+            }
             println!("Leeway is running.");
             println!("  GraphiQL: http://{}/graphql", running.addr);
             println!("  Health:   http://{}/healthz", running.addr);

@@ -156,7 +156,7 @@ const ORGS: &[Org] = &[
         "district",
         None,
         Some(2100),
-        r#"{"english_learners":120,"students_with_disabilities":260,"economically_disadvantaged":700}"#,
+        r#"{"english_learners":120,"students_with_disabilities":260,"economically_disadvantaged":700,"race_american_indian_or_alaska_native":4,"race_black":180,"race_hispanic_or_latino":610,"race_native_hawaiian_or_pacific_islander":3,"race_white":1303}"#,
     ),
     Org(
         "lakeside",
@@ -164,7 +164,7 @@ const ORGS: &[Org] = &[
         "district",
         None,
         Some(1800),
-        r#"{"english_learners":95,"students_with_disabilities":210,"economically_disadvantaged":640}"#,
+        r#"{"english_learners":95,"students_with_disabilities":210,"economically_disadvantaged":640,"race_american_indian_or_alaska_native":31,"race_black":95,"race_hispanic_or_latino":420,"race_white":1254}"#,
     ),
     Org(
         "summit-academy",
@@ -188,7 +188,7 @@ const ORGS: &[Org] = &[
         "school",
         Some("riverbend"),
         Some(1350),
-        r#"{"english_learners":180,"students_with_disabilities":160,"economically_disadvantaged":600}"#,
+        r#"{"english_learners":180,"students_with_disabilities":160,"economically_disadvantaged":600,"race_american_indian_or_alaska_native":22,"race_black":140,"race_hispanic_or_latino":470,"race_white":718}"#,
     ),
     Org(
         "riverbend-middle",
@@ -196,7 +196,7 @@ const ORGS: &[Org] = &[
         "school",
         Some("riverbend"),
         Some(980),
-        r#"{"english_learners":150,"students_with_disabilities":120,"economically_disadvantaged":450}"#,
+        r#"{"english_learners":150,"students_with_disabilities":120,"economically_disadvantaged":450,"race_american_indian_or_alaska_native":15,"race_black":96,"race_hispanic_or_latino":390,"race_white":479}"#,
     ),
     Org(
         "hillcrest-high",

@@ -502,3 +502,83 @@ async fn the_schedule_starts_the_latest_years_report_once() {
     assert_eq!(code, "FORBIDDEN");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_demo_history_fills_every_section_of_the_last_years_report() {
+    let app = TestApp::start("DEMO").await;
+    // As `leeway serve --demo` does after starting; twice adds nothing.
+    app.running.app.seed_demo_history().await.unwrap();
+    app.running.app.seed_demo_history().await.unwrap();
+    let latest = {
+        let now = Utc::now();
+        let this = Utc.with_ymd_and_hms(now.year(), 11, 1, 0, 0, 0).unwrap();
+        if now >= this {
+            now.year()
+        } else {
+            now.year() - 1
+        }
+    };
+    let q = format!("mutation($y: Int!) {{ startAnnualReport(year: $y) {{ {REPORT} }} }}");
+    let report = app.ok(ADMIN, &q, json!({ "y": latest })).await["startAnnualReport"].clone();
+    let doc = &report["drafts"][0]["document"];
+    let non_empty = |caption: &str| {
+        let r = rows(table(doc, caption));
+        assert!(!r.is_empty(), "`{caption}` is empty");
+        r
+    };
+    let provisions = non_empty("Waiver line items by provision");
+    assert!(
+        provisions
+            .iter()
+            .any(|r| r[0] == "DS 22-7-101" && r[4] == "3"),
+        "{provisions:?}"
+    );
+    let audit = non_empty("Candidates to change in law");
+    assert_eq!(audit[0][1], "DS 22-7-101");
+    let designations = non_empty("Innovation designations");
+    assert_eq!(
+        designations[0][1..],
+        ["2".to_string(), "1".to_string()],
+        "districts of innovation"
+    );
+    assert_eq!(designations[1][1], "1", "one innovation zone");
+    let reach = non_empty("Schools and students reached");
+    assert_eq!(
+        reach[0][1], "3",
+        "the zone's two schools and Hillcrest's high school"
+    );
+    assert_eq!(
+        reach[1][1], "6,230",
+        "the zone's schools, Hillcrest and Lakeside"
+    );
+    non_empty("Students reached, by subgroup");
+    let race = non_empty("Students reached, by race and ethnicity");
+    let pacific = race
+        .iter()
+        .find(|r| r[0].starts_with("Native hawaiian"))
+        .unwrap();
+    assert_eq!(pacific[1], "*", "three students are withheld");
+    assert!(
+        race.iter().filter(|r| r[1] == "*").count() >= 2,
+        "and another cell with them: {race:?}"
+    );
+    let cohorts = non_empty("Network members by cohort");
+    assert_eq!(cohorts[0][2], "1");
+    let grants = non_empty("Grant money by program");
+    assert_eq!(grants[0][1], "$1,400,000");
+    let outcomes = non_empty("Accountability results");
+    assert_eq!(outcomes.len(), 2, "mathematics and reading");
+    // The imported history keeps the audit trail whole.
+    let verified = app
+        .ok(
+            ADMIN,
+            "{ auditVerification { intact problems { chain seq } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        verified["auditVerification"]["intact"], true,
+        "{verified:#}"
+    );
+    app.stop().await;
+}
