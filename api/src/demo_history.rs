@@ -43,7 +43,7 @@ fn waivers(y: i32) -> String {
         }),
         json!({
             "district_id": "hillcrest", "title": "Hillcrest district of innovation",
-            "submitted_on": format!("{}-04-01", y - 1), "decided_on": format!("{}-06-15", y - 1),
+            "submitted_on": format!("{}-07-06", y - 1), "decided_on": format!("{}-08-01", y - 1),
             "term_start": format!("{}-08-15", y - 1), "term_end": format!("{y}-07-01"),
             "items": [
                 {"citation": "DS 22-7-205", "decision": "approved",

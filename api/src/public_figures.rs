@@ -235,7 +235,7 @@ pub async fn load(
             })
             .collect(),
         grants_total: total.to_string(),
-        reports: crate::graphql::report_types::PublishedReportView::all(db)
+        reports: Box::pin(crate::graphql::report_types::PublishedReportView::all(db))
             .await?
             .into_iter()
             .map(|r| ReportRow {

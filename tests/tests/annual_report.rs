@@ -555,7 +555,7 @@ async fn the_demo_history_fills_every_section_of_the_last_years_report() {
     let race = non_empty("Students reached, by race and ethnicity");
     let pacific = race
         .iter()
-        .find(|r| r[0].starts_with("Native hawaiian"))
+        .find(|r| r[0].starts_with("Native Hawaiian"))
         .unwrap();
     assert_eq!(pacific[1], "*", "three students are withheld");
     assert!(

@@ -375,3 +375,70 @@ async fn a_kentucky_district_submits_a_waiver_of_real_provisions_from_the_exampl
     assert_eq!(code, "VALIDATION");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn past_waivers_import_as_closed_cases_once_and_a_bad_line_writes_nothing() {
+    use leeway_api::waiver_history_import::{self, Provenance};
+    let (_dir, db) = fresh_database().await;
+    load_kentucky(&db).await;
+    let from = Provenance {
+        file: "ky-waiver-history.jsonl",
+        by: "ops",
+        profile_code: "KY",
+    };
+    let plan = waiver_history_import::plan(&db, &read("ky-waiver-history.jsonl"))
+        .await
+        .unwrap();
+    assert_eq!(plan.added.len(), 3);
+    waiver_history_import::apply(&db, &plan, &from, &Progress::hidden())
+        .await
+        .unwrap();
+    let cases = leeway_entities::case::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    let mut states: Vec<&str> = cases.iter().map(|c| c.state.as_str()).collect();
+    states.sort_unstable();
+    assert_eq!(states, ["denied", "expired", "expired"]);
+    let reach = leeway_entities::waiver_reach::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(reach.len(), 4, "a district, two zone schools, a district");
+    // Importing the file again adds nothing.
+    let again = waiver_history_import::plan(&db, &read("ky-waiver-history.jsonl"))
+        .await
+        .unwrap();
+    assert_eq!((again.added.len(), again.unchanged), (0, 3));
+    // Every imported chain verifies.
+    let verified = leeway_workflows::audit::verify(&db).await.unwrap();
+    assert!(verified.problems.is_empty(), "{:?}", verified.problems);
+
+    // A waiver in force, a school of another district and an unknown
+    // provision: each line named, nothing written.
+    let bad = concat!(
+        r#"{"district_id":"KY-131","title":"In force","submitted_on":"2025-03-01","decided_on":"2025-05-01","term_start":"2025-07-01","term_end":"2030-07-01","items":[{"citation":"702 KAR 7:125","decision":"approved"}]}"#,
+        "\n",
+        r#"{"district_id":"KY-131","kind":"school","school_ids":["KY-181-010"],"title":"Not ours","submitted_on":"2021-03-01","decided_on":"2021-05-01","items":[{"citation":"702 KAR 7:125","decision":"denied"}]}"#,
+        "\n",
+        r#"{"district_id":"KY-131","title":"Unknown law","submitted_on":"2021-03-01","decided_on":"2021-05-01","items":[{"citation":"KRS 999.999","decision":"denied"}]}"#,
+    );
+    let err = waiver_history_import::plan(&db, bad.as_bytes())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("line 1: it is still in force"), "{err}");
+    assert!(
+        err.contains("line 2: `KY-181-010` is not a school of KY-131"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: the provision `KRS 999.999` is not in the catalog"),
+        "{err}"
+    );
+    let after = leeway_entities::case::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 3);
+}

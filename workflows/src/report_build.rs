@@ -37,6 +37,11 @@ fn count(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// "1 provision", "3 provisions".
+fn many(n: i64, one: &str, more: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { more })
+}
+
 fn dollars(cents: i64) -> String {
     format!("${}", count(cents / 100))
 }
@@ -54,17 +59,37 @@ fn percent(r: Rate) -> String {
     }
 }
 
-/// "english_learners" → "English learners".
-pub fn subgroup_label(name: &str) -> String {
-    let words = name
-        .strip_prefix(RACE_PREFIX)
-        .unwrap_or(name)
-        .replace('_', " ");
-    let mut chars = words.chars();
+/// Words of subgroup names that are proper nouns.
+const PROPER: [&str; 11] = [
+    "african", "alaska", "american", "asian", "hawaiian", "hispanic", "indian", "islander",
+    "latino", "native", "pacific",
+];
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// "english_learners" → "English learners"; "race_american_indian" →
+/// "American Indian".
+pub fn subgroup_label(name: &str) -> String {
+    let words = name.strip_prefix(RACE_PREFIX).unwrap_or(name);
+    words
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            if i == 0 || PROPER.contains(&w) {
+                capitalised(w)
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn u(n: i64) -> u64 {
@@ -168,36 +193,40 @@ fn summary(f: &ReportFigures, s: &Students, rule: SuppressionRule) -> Vec<String
         )
     });
     let mut out = vec![format!(
-        "In {}, {} districts operated as districts of innovation ({} of them new this year), with {} innovation zones ({} new) and {} school-level waivers in force.",
+        "In {}, {} operated as districts of innovation ({} of them new this year), with {} ({} new) and {} in force.",
         f.label,
-        count(d.districts_total),
+        many(d.districts_total, "district", "districts"),
         count(d.districts_new),
-        count(d.zones_total),
+        many(d.zones_total, "innovation zone", "innovation zones"),
         count(d.zones_new),
-        count(d.school_waivers_total),
+        many(
+            d.school_waivers_total,
+            "school-level waiver",
+            "school-level waivers"
+        ),
     )];
     let students = match s.reached.published() {
         Some(n) => format!(
-            "{} students, {} of the state's enrollment",
-            count(n as i64),
+            "{}, {} of the state's enrollment",
+            many(n as i64, "student", "students"),
             percent(s.share)
         ),
         None => format!("fewer than {} students", rule.threshold),
     };
     out.push(format!(
-        "These waivers reached {} schools and {students}.",
-        count(f.reach.schools)
+        "These waivers reached {} and {students}.",
+        many(f.reach.schools, "school", "schools")
     ));
     let mut most: Vec<String> = crate::report_figures::most_waived(&f.provisions, 3)
         .iter()
-        .map(|p| format!("{} ({} active)", p.citation, count(p.active)))
+        .map(|p| format!("{} ({} in force)", p.citation, count(p.active)))
         .collect();
     if most.is_empty() {
         most.push("none".into());
     }
     out.push(format!(
-        "During the year districts asked to waive {} provisions of law; {} were approved and {} denied, and {} were in force. The most waived: {}.",
-        count(totals.0),
+        "During the year districts asked to waive {} of law; {} approved and {} denied, and {} in force. The most waived: {}.",
+        many(totals.0, "provision", "provisions"),
         count(totals.1),
         count(totals.2),
         count(totals.3),
@@ -212,9 +241,10 @@ fn summary(f: &ReportFigures, s: &Students, rule: SuppressionRule) -> Vec<String
         .collect::<std::collections::BTreeSet<_>>()
         .len();
     out.push(format!(
-        "{} districts belong to {} statewide network(s), and {} are on a wait list.",
-        count(members),
-        count(networks as i64),
+        "{} {} to {}, and {} on a wait list.",
+        many(members, "district", "districts"),
+        if members == 1 { "belongs" } else { "belong" },
+        many(networks as i64, "statewide network", "statewide networks"),
         count(waiting)
     ));
     let money = f.grants.iter().fold((0, 0, 0, 0), |t, g| {
@@ -226,9 +256,9 @@ fn summary(f: &ReportFigures, s: &Students, rule: SuppressionRule) -> Vec<String
         )
     });
     out.push(format!(
-        "The legislature appropriated {} to {} grant program(s): {} was awarded, {} paid out and {} lapsed.",
+        "The legislature appropriated {} to {}: {} was awarded, {} paid out and {} lapsed.",
         dollars(money.0),
-        f.grants.len(),
+        many(f.grants.len() as i64, "grant program", "grant programs"),
         dollars(money.1),
         dollars(money.2),
         dollars(money.3)
@@ -668,9 +698,8 @@ pub fn document(
         year_label: f.label.clone(),
         statute: rules.statute.clone(),
         due_line: format!(
-            "Due {} under {}",
-            year.due_at.format("%-d %B %Y"),
-            rules.statute
+            "Due to the legislature on {}",
+            year.due_at.format("%-d %B %Y")
         ),
         version_line: format!(
             "Version {}, compiled {}",
@@ -684,5 +713,35 @@ pub fn document(
             "{WITHHELD} A count of fewer than {} students is withheld, with enough other counts that it cannot be worked out from the rest of the report; percentages computed from a withheld count are withheld too.",
             rule.threshold
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subgroups_read_as_people_write_them() {
+        assert_eq!(subgroup_label("english_learners"), "English learners");
+        assert_eq!(
+            subgroup_label("race_american_indian_or_alaska_native"),
+            "American Indian or Alaska Native"
+        );
+        assert_eq!(subgroup_label("race_white"), "White");
+        assert_eq!(subgroup_label(""), "");
+    }
+
+    #[test]
+    fn a_small_part_is_withheld_with_its_rest_and_its_rate() {
+        let rule = SuppressionRule::new(10);
+        let (part, whole) = part_of(4, 500, rule);
+        assert!(part.is_suppressed());
+        assert_eq!(whole.published(), Some(500));
+        assert_eq!(percent(rate(part, whole)), WITHHELD);
+        let (part, whole) = part_of(40, 500, rule);
+        assert_eq!((part.published(), whole.published()), (Some(40), Some(500)));
+        assert_eq!(percent(rate(part, whole)), "8.0%");
+        assert_eq!(many(1, "school", "schools"), "1 school");
+        assert_eq!(count(1_234_567), "1,234,567");
     }
 }

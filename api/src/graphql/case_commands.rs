@@ -52,14 +52,19 @@ where
 {
     let who = &caller(ctx)?;
     let app = app(ctx);
-    let view = app
-        .idempotent(who, mutation, key, &(id, arguments), |attempt| async move {
-            let command = make().await?;
-            let case = app
-                .command::<W>(who, id, command, attempt.update_id("command"))
-                .await?;
-            V::load(&app.db, case).await
-        })
+    // Boxed, here and in `open`: every program's mutation awaits one of
+    // these, and a resolver's frame holds the largest of its mutations'
+    // futures; unboxed, a debug build's GraphQL stack outgrew 2 MB.
+    let view =
+        Box::pin(
+            app.idempotent(who, mutation, key, &(id, arguments), |attempt| async move {
+                let command = make().await?;
+                let case = app
+                    .command::<W>(who, id, command, attempt.update_id("command"))
+                    .await?;
+                V::load(&app.db, case).await
+            }),
+        )
         .await?;
     Ok(view)
 }
@@ -84,13 +89,14 @@ where
 {
     let who = &caller(ctx)?;
     let app = app(ctx);
-    let view = app
-        .idempotent(who, mutation, key, arguments, |attempt| async move {
+    let view = Box::pin(
+        app.idempotent(who, mutation, key, arguments, |attempt| async move {
             let input = build(attempt.case_id(id_prefix)).await?;
             let case = app.open_case::<W>(input, attempt.update_id("open")).await?;
             V::load(&app.db, case).await
-        })
-        .await?;
+        }),
+    )
+    .await?;
     Ok(view)
 }
 

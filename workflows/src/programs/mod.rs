@@ -47,8 +47,10 @@ pub async fn project<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<()
             grant::project_program(db, &parse::<GrantProgramMachine>(step)?).await
         }
         GrantMachine::PROGRAM => grant::project_grant(db, &parse::<GrantMachine>(step)?).await,
+        // Boxed: compiling and printing a draft is a large future, and
+        // every step's record future would otherwise be as large.
         AnnualReportMachine::PROGRAM => {
-            report::project(db, &parse::<AnnualReportMachine>(step)?).await
+            Box::pin(report::project(db, &parse::<AnnualReportMachine>(step)?)).await
         }
         other => Err(DbErr::Custom(format!(
             "no projection for program `{other}`"

@@ -97,7 +97,7 @@ pub async fn project<C: ConnectionTrait>(db: &C, case: &AnnualReportCase) -> Res
         .collect();
     for draft in &case.drafts {
         if !made.contains(&(draft.version as i32)) {
-            make_draft(db, case, draft).await?;
+            Box::pin(make_draft(db, case, draft)).await?;
         }
     }
     if let Some(c) = &case.certification {
