@@ -1,23 +1,28 @@
-//! `leeway bench-report`: how long compiling the annual report's figures
-//! takes, and how much memory it needs, over a synthetic state (1,200
-//! districts over 10 school years by default), next to a hand-written SQL
-//! aggregate of the same figures measured in the same run. The two must
-//! agree, so the benchmark checks the compiler too. Memory is the
-//! process's peak resident size while compiling, over what it held before
-//! (Linux: `VmHWM`, reset through `/proc/self/clear_refs`); it is measured
-//! at a tenth of the size as well, to show it does not grow with the data.
+//! `leeway bench-report`: how long compiling the annual report takes, and
+//! how much memory it needs, over a synthetic state (1,200 districts over
+//! 10 school years by default), next to hand-written SQL of the same
+//! figures measured in the same run. The two must agree, so the benchmark
+//! checks the compiler too.
+//!
+//! Each method runs in a process of its own (this binary again, with
+//! `--child`), so that one method's freed memory cannot hide the next
+//! one's: the memory figure is the child's peak resident size (Linux
+//! `VmHWM`) over its size once connected. It is measured at a tenth of the
+//! size as well, to show it does not grow with the data.
 use crate::bench_table::{Line, Sample, render};
 use anyhow::Context;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
+use leeway_machines::domain::month_day::MonthDay;
+use leeway_machines::report::machine::Narrative;
+use leeway_machines::report::rules::{ReportRules, ReportingYear};
 use leeway_migrations::{Migrator, MigratorTrait};
-use leeway_workflows::report_figures::{
-    Period, ProvisionFigures, grant_money, most_waived, network_cohorts, statement,
-    waivers_by_provision,
-};
-use leeway_workflows::report_synthetic::{generate, load};
+use leeway_workflows::report_build::{self, DraftLine};
+use leeway_workflows::report_compile;
+use leeway_workflows::report_figures::{Period, ProvisionFigures, statement};
+use leeway_workflows::report_synthetic::{districts, generate, load, load_districts};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Value};
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The first school year the synthetic state's history starts in.
 const FIRST_YEAR: i32 = 2016;
@@ -26,6 +31,18 @@ pub struct ReportBenchPlan {
     pub districts: usize,
     pub years: i32,
     pub runs: usize,
+}
+
+/// What a child process measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// The hand-written SQL.
+    Hand,
+    /// Leeway's compile: every figure of the report.
+    Compile,
+    /// What a draft step does: the compile, then the document with its
+    /// suppression, the PDF, the CSV and the JSON.
+    Draft,
 }
 
 fn status_kb(field: &str) -> Option<u64> {
@@ -39,20 +56,37 @@ fn status_kb(field: &str) -> Option<u64> {
         .ok()
 }
 
-/// Resets the peak to now and answers the resident size now, in KiB.
-fn reset_peak() -> Option<u64> {
-    std::fs::write("/proc/self/clear_refs", "5").ok()?;
-    status_kb("VmRSS:")
-}
-
-fn peak_since(base: Option<u64>) -> String {
-    match (base, status_kb("VmHWM:")) {
-        (Some(b), Some(p)) => format!("{:.1} MB", p.saturating_sub(b) as f64 / 1024.0),
-        _ => "n/a".into(),
+/// The report rules the synthetic state runs under: school years from 1
+/// July, as Colorado's.
+fn rules() -> ReportRules {
+    let day = |s| MonthDay::parse(s).unwrap_or(MonthDay { month: 7, day: 1 });
+    ReportRules {
+        name: "Annual report (benchmark)".into(),
+        statute: "Synthetic Code 1-1".into(),
+        year_starts: day("07-01"),
+        compile_on: day("11-01"),
+        due: day("03-01"),
+        suppression_threshold: 10,
+        suppress_zero: false,
+        recipients: Vec::new(),
+        schedule_every: None,
+        progress: None,
     }
 }
 
-async fn database(dir: &std::path::Path, name: &str) -> anyhow::Result<DatabaseConnection> {
+fn years(plan_years: i32) -> Vec<ReportingYear> {
+    let r = rules();
+    (1..=plan_years).map(|y| r.year(FIRST_YEAR + y)).collect()
+}
+
+fn period(y: &ReportingYear) -> Period {
+    Period {
+        starts: y.starts,
+        ends: y.ends,
+    }
+}
+
+async fn database(dir: &std::path::Path, name: &str) -> anyhow::Result<String> {
     let url = match std::env::var("DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
@@ -76,39 +110,29 @@ async fn database(dir: &std::path::Path, name: &str) -> anyhow::Result<DatabaseC
     };
     let db = leeway_entities::db::connect(&url).await?;
     Migrator::up(&db, None).await?;
-    Ok(db)
+    db.close().await?;
+    Ok(url)
 }
 
-fn period(ends_in: i32) -> Period {
-    let at = |y| {
-        Utc.with_ymd_and_hms(y, 7, 1, 0, 0, 0)
-            .single()
-            .unwrap_or_default()
-    };
-    Period {
-        starts: at(ends_in - 1),
-        ends: at(ends_in),
-    }
+/// The figures both methods give, to check that they agree.
+#[derive(Debug, PartialEq)]
+struct Shared {
+    provisions: Vec<ProvisionFigures>,
+    districts_of_innovation: i64,
+    students: i64,
 }
 
-/// Leeway's compile of one year: every figure the report takes from the
-/// read model.
-async fn compile(db: &DatabaseConnection, year: Period) -> anyhow::Result<Vec<ProvisionFigures>> {
-    let provisions = waivers_by_provision(db, year).await?;
-    let _ = most_waived(&provisions, 10);
-    let _ = grant_money(db).await?;
-    let _ = network_cohorts(db).await?;
-    Ok(provisions)
-}
-
-/// The baseline: the same provision figures as six plain GROUP BY queries
-/// a person would write by hand (one submission and one decision per
-/// request, as the synthetic state has).
-async fn hand_written(
-    db: &DatabaseConnection,
-    year: Period,
-) -> anyhow::Result<Vec<ProvisionFigures>> {
+/// The baseline: the provision figures as six plain GROUP BY queries a
+/// person would write by hand (one submission and one decision per
+/// request, as the synthetic state has), and the districts of innovation
+/// and students reached as two more.
+async fn hand_written(db: &DatabaseConnection, year: Period) -> anyhow::Result<Shared> {
     let approved = "('approved', 'approved_with_conditions')";
+    let active = format!(
+        "SELECT DISTINCT w.case_id FROM waiver_requests w JOIN waiver_items i ON i.case_id = w.case_id
+         LEFT JOIN (SELECT case_id, MIN(at) AS at FROM audit_entries WHERE to_state IN ('expired', 'revoked') GROUP BY case_id) e ON e.case_id = w.case_id
+         WHERE i.decision IN {approved} AND w.term_start < ? AND w.term_end > ? AND (e.at IS NULL OR e.at > ?)"
+    );
     let queries: [(&str, String, usize); 6] = [
         ("requested", "SELECT i.citation, COUNT(*) FROM waiver_items i JOIN audit_entries a ON a.case_id = i.case_id WHERE a.command = 'submit' AND a.at >= ? AND a.at < ? GROUP BY i.citation".into(), 2),
         ("approved", format!("SELECT i.citation, COUNT(*) FROM waiver_items i JOIN audit_entries a ON a.case_id = i.case_id WHERE a.command = 'decide' AND a.at >= ? AND a.at < ? AND i.decision IN {approved} GROUP BY i.citation"), 2),
@@ -118,12 +142,11 @@ async fn hand_written(
         ("revoked", format!("SELECT i.citation, COUNT(*) FROM waiver_items i JOIN audit_entries a ON a.case_id = i.case_id WHERE a.to_state = 'revoked' AND a.command = 'revoke' AND a.at >= ? AND a.at < ? AND i.decision IN {approved} GROUP BY i.citation"), 2),
     ];
     let backend = db.get_database_backend();
+    let two = || -> Vec<Value> { vec![year.starts.into(), year.ends.into()] };
+    let three = || -> Vec<Value> { vec![year.ends.into(), year.starts.into(), year.starts.into()] };
     let mut by: BTreeMap<String, ProvisionFigures> = BTreeMap::new();
     for (figure, sql, arity) in queries {
-        let values: Vec<Value> = match arity {
-            2 => vec![year.starts.into(), year.ends.into()],
-            _ => vec![year.ends.into(), year.starts.into(), year.starts.into()],
-        };
+        let values = if arity == 2 { two() } else { three() };
         for row in db.query_all_raw(statement(backend, &sql, values)).await? {
             let citation: String = row.try_get_by_index(0)?;
             let n: i64 = row.try_get_by_index(1)?;
@@ -143,14 +166,148 @@ async fn hand_written(
             }
         }
     }
-    Ok(by.into_values().collect())
+    let districts_sql =
+        format!("SELECT COUNT(DISTINCT c.organisation_id) FROM cases c WHERE c.id IN ({active})");
+    let students_sql = format!(
+        "SELECT CAST(COALESCE(SUM(o.enrollment), 0) AS BIGINT) FROM organisations o
+         WHERE o.id IN (SELECT c.organisation_id FROM cases c WHERE c.id IN ({active}))"
+    );
+    let one = |sql: String| async move {
+        let row = db
+            .query_one_raw(statement(backend, &sql, three()))
+            .await?
+            .context("no row")?;
+        anyhow::Ok(row.try_get_by_index::<i64>(0)?)
+    };
+    Ok(Shared {
+        provisions: by
+            .into_values()
+            .filter(|f| f.requested + f.approved + f.denied + f.active + f.expired + f.revoked > 0)
+            .collect(),
+        districts_of_innovation: one(districts_sql).await?,
+        students: one(students_sql).await?,
+    })
+}
+
+async fn leeway(db: &DatabaseConnection, year: &ReportingYear) -> anyhow::Result<Shared> {
+    let f = report_compile::compile(db, year, Utc::now()).await?;
+    Ok(Shared {
+        provisions: f.provisions,
+        districts_of_innovation: f.designations.districts_total,
+        students: f.reach.students,
+    })
+}
+
+/// One draft as the record step makes it, without storing it.
+async fn draft(db: &DatabaseConnection, year: &ReportingYear) -> anyhow::Result<usize> {
+    let at = Utc::now();
+    let figures = report_compile::compile(db, year, at).await?;
+    let doc = report_build::document(
+        &figures,
+        &rules(),
+        "Synthetic State",
+        &Narrative::default(),
+        &DraftLine {
+            version: 1,
+            made_at: at,
+        },
+    );
+    let pdf = leeway_workflows::report_pdf::render(&doc)?;
+    let csv = leeway_workflows::report_csv::render(&doc);
+    let json = serde_json::to_vec(&doc)?;
+    Ok(pdf.len() + csv.len() + json.len())
+}
+
+/// The child's work: every year `runs` times by one method, printing each
+/// duration in microseconds and the memory it took.
+pub async fn child(
+    method: Method,
+    database_url: &str,
+    years_n: i32,
+    runs: usize,
+) -> anyhow::Result<String> {
+    let db = leeway_entities::db::connect(database_url).await?;
+    let connected = status_kb("VmRSS:").unwrap_or(0);
+    let mut out = String::new();
+    for _ in 0..runs {
+        for year in years(years_n) {
+            let t = Instant::now();
+            match method {
+                Method::Hand => {
+                    hand_written(&db, period(&year)).await?;
+                }
+                Method::Compile => {
+                    leeway(&db, &year).await?;
+                }
+                Method::Draft => {
+                    draft(&db, &year).await?;
+                }
+            }
+            out.push_str(&format!("us {}\n", t.elapsed().as_micros()));
+        }
+    }
+    let peak = status_kb("VmHWM:").unwrap_or(0);
+    out.push_str(&format!("peak_kb {peak}\nconnected_kb {connected}\n"));
+    db.close().await?;
+    Ok(out)
+}
+
+struct ChildRun {
+    sample: Sample,
+    peak_kb: u64,
+    over_kb: u64,
+}
+
+fn spawn_child(
+    method: Method,
+    label: String,
+    url: &str,
+    plan: &ReportBenchPlan,
+) -> anyhow::Result<ChildRun> {
+    let exe = std::env::current_exe()?;
+    let name = format!("{method:?}").to_ascii_lowercase();
+    let output = std::process::Command::new(exe)
+        .args([
+            "bench-report",
+            "--child",
+            &name,
+            "--child-database",
+            url,
+            "--years",
+            &plan.years.to_string(),
+            "--runs",
+            &plan.runs.to_string(),
+        ])
+        .output()
+        .context("run a measuring process")?;
+    anyhow::ensure!(
+        output.status.success(),
+        "the {name} process failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut sample = Sample::new(label);
+    let (mut peak_kb, mut connected_kb) = (0, 0);
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        match line.split_once(' ') {
+            Some(("us", v)) => sample
+                .durations
+                .push(Duration::from_micros(v.parse().unwrap_or(0))),
+            Some(("peak_kb", v)) => peak_kb = v.parse().unwrap_or(0),
+            Some(("connected_kb", v)) => connected_kb = v.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    Ok(ChildRun {
+        sample,
+        peak_kb,
+        over_kb: peak_kb.saturating_sub(connected_kb),
+    })
 }
 
 struct Measured {
-    leeway: Sample,
-    baseline: Sample,
-    leeway_peak: String,
-    baseline_peak: String,
+    hand: ChildRun,
+    compile: ChildRun,
+    draft: ChildRun,
     items: usize,
     load_secs: f64,
 }
@@ -158,60 +315,50 @@ struct Measured {
 async fn measure(
     dir: &std::path::Path,
     name: &str,
-    districts: usize,
+    n_districts: usize,
     plan: &ReportBenchPlan,
 ) -> anyhow::Result<Measured> {
-    let db = database(dir, name).await?;
-    let waivers = generate(districts, plan.years, FIRST_YEAR, 11);
+    let url = database(dir, name).await?;
+    let db = leeway_entities::db::connect(&url).await?;
+    let waivers = generate(n_districts, plan.years, FIRST_YEAR, 11);
     let items = waivers.iter().map(|w| w.items.len()).sum();
     let loading = Instant::now();
+    load_districts(&db, &districts(n_districts, 11))
+        .await
+        .context("load the synthetic districts")?;
     load(&db, &waivers)
         .await
         .context("load the synthetic state")?;
     let load_secs = loading.elapsed().as_secs_f64();
     drop(waivers);
-    let years: Vec<Period> = (1..=plan.years).map(|y| period(FIRST_YEAR + y)).collect();
-    let mut leeway = Sample::new(format!("compile a year, {districts} districts (Leeway)"));
-    let mut baseline = Sample::new(format!(
-        "compile a year, {districts} districts (hand-written SQL)"
-    ));
-    // Warm both up once, and check they agree on every year.
-    for year in &years {
-        let ours = compile(&db, *year).await?;
-        let theirs = hand_written(&db, *year).await?;
+    // Both must agree on every year before either is timed.
+    for year in years(plan.years) {
+        let ours = leeway(&db, &year).await?;
+        let theirs = hand_written(&db, period(&year)).await?;
         anyhow::ensure!(
             ours == theirs,
-            "Leeway's figures and the hand-written SQL's differ for the year from {}",
-            year.starts
+            "Leeway's figures and the hand-written SQL's differ for {}",
+            year.label()
         );
     }
-    let base = reset_peak();
-    for _ in 0..plan.runs {
-        for year in &years {
-            let t = Instant::now();
-            compile(&db, *year).await?;
-            leeway.durations.push(t.elapsed());
-        }
-    }
-    let leeway_peak = peak_since(base);
-    let base = reset_peak();
-    for _ in 0..plan.runs {
-        for year in &years {
-            let t = Instant::now();
-            hand_written(&db, *year).await?;
-            baseline.durations.push(t.elapsed());
-        }
-    }
-    let baseline_peak = peak_since(base);
     db.close().await?;
+    let label = |what: &str| format!("{what}, {n_districts} districts");
     Ok(Measured {
-        leeway,
-        baseline,
-        leeway_peak,
-        baseline_peak,
+        hand: spawn_child(Method::Hand, label("hand-written SQL"), &url, plan)?,
+        compile: spawn_child(Method::Compile, label("Leeway: every figure"), &url, plan)?,
+        draft: spawn_child(
+            Method::Draft,
+            label("Leeway: draft (figures, PDF, CSV, JSON)"),
+            &url,
+            plan,
+        )?,
         items,
         load_secs,
     })
+}
+
+fn mb(kb: u64) -> String {
+    format!("{:.1} MB", kb as f64 / 1024.0)
 }
 
 pub async fn run(plan: ReportBenchPlan) -> anyhow::Result<String> {
@@ -221,29 +368,47 @@ pub async fn run(plan: ReportBenchPlan) -> anyhow::Result<String> {
     } else {
         "SQLite"
     };
-    let small = measure(dir.path(), "tenth", (plan.districts / 10).max(1), &plan).await?;
+    let tenth = (plan.districts / 10).max(1);
+    let small = measure(dir.path(), "tenth", tenth, &plan).await?;
     let full = measure(dir.path(), "full", plan.districts, &plan).await?;
     let lines = vec![
-        Line::latency(&full.baseline, None, ""),
-        Line::latency(&full.leeway, Some(&full.baseline), "seconds at most"),
-        Line::latency(&small.leeway, Some(&full.leeway), "(a tenth of the data)"),
+        Line::latency(&full.hand.sample, None, ""),
+        Line::latency(
+            &full.compile.sample,
+            Some(&full.hand.sample),
+            "seconds at most",
+        ),
+        Line::latency(&full.draft.sample, Some(&full.hand.sample), ""),
+        Line::latency(
+            &small.compile.sample,
+            Some(&full.compile.sample),
+            "(a tenth of the data)",
+        ),
     ];
     let started: DateTime<Utc> = Utc::now();
+    let memory = |m: &Measured, n: usize| {
+        format!(
+            "  {n} districts: hand-written SQL {} (peak {}), Leeway's figures {} (peak {}), a whole draft {} (peak {})\n",
+            mb(m.hand.over_kb),
+            mb(m.hand.peak_kb),
+            mb(m.compile.over_kb),
+            mb(m.compile.peak_kb),
+            mb(m.draft.over_kb),
+            mb(m.draft.peak_kb),
+        )
+    };
     Ok(format!(
         "Leeway bench-report on {backend}, {started}\n\
-         synthetic state: {} districts x {} school years = {} line items ({} loaded in {:.1} s)\n{}\
-         peak memory while compiling, over the resident size before:\n  \
-         Leeway {} (hand-written SQL {}) at {} districts; Leeway {} at {} districts\n",
+         synthetic state: {} districts x {} school years = {} line items ({} loaded in {:.1} s); each method in its own process, each year {} times\n{}\
+         memory of each measuring process over its size once connected (its whole peak resident size):\n{}{}",
         plan.districts,
         plan.years,
         full.items,
         full.items + small.items,
         full.load_secs + small.load_secs,
+        plan.runs,
         render(&lines),
-        full.leeway_peak,
-        full.baseline_peak,
-        plan.districts,
-        small.leeway_peak,
-        (plan.districts / 10).max(1),
+        memory(&full, plan.districts),
+        memory(&small, tenth),
     ))
 }

@@ -2,7 +2,8 @@
 //! report has something in every section: waivers decided in earlier
 //! years (a district of innovation, an innovation zone, a revoked waiver,
 //! a denied request), accountability results before and since, and a
-//! district in the demo network. Each goes in through the path a real
+//! district in the demo network, and Riverbend's progress report on the
+//! year, accepted. Each goes in through the path a real
 //! state's would: the history and accountability imports, and the network
 //! commands on the engine. Dates are set from the reporting year, so the
 //! demo stays current. Run at every demo start; nothing is added twice.
@@ -16,9 +17,13 @@ use leeway_machines::domain::actor::{Actor, Role};
 use leeway_machines::engine::text::FreeText;
 use leeway_machines::network::application::{NetworkApplication, ReadinessAnswer};
 use leeway_machines::network::membership::{MembershipCase, MembershipCommand};
+use leeway_machines::report::progress::{
+    GoalOutcome, GroupValue, ProgressCase, ProgressCommand, ProgressState,
+};
 use leeway_workflows::engine::host::CaseInput;
-use leeway_workflows::programs::MembershipWorkflow;
-use sea_orm::EntityTrait;
+use leeway_workflows::programs::progress::{ProgressTarget, open_for_year};
+use leeway_workflows::programs::{MembershipWorkflow, ProgressWorkflow};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 fn import_failed(what: &str, e: crate::import_file::ImportError) -> ApiError {
@@ -157,7 +162,82 @@ impl AppContext {
             .await
             .map_err(|e| import_failed("accountability results", e))?;
         }
-        self.seed_demo_member().await
+        self.seed_demo_member().await?;
+        self.seed_demo_progress(y).await
+    }
+
+    /// The year's progress reports open, and Riverbend's reported and
+    /// accepted: the report's outcomes by subgroup.
+    async fn seed_demo_progress(&self, y: i32) -> ApiResult<()> {
+        let Some(rules) = &self.profile.report else {
+            return Ok(());
+        };
+        let Some(progress) = &rules.progress else {
+            return Ok(());
+        };
+        let target = ProgressTarget {
+            client: &self.temporal,
+            task_queue: &self.task_queue,
+            profile_code: &self.profile.code,
+            rules: progress,
+        };
+        let root = staff("root", Role::Admin, "sea");
+        open_for_year(&self.db, &target, &rules.year(y), &root.actor, true)
+            .await
+            .map_err(|e| ApiError::internal("open the demo's progress reports", e))?;
+        let reports = leeway_entities::progress_report::Entity::find()
+            .filter(leeway_entities::progress_report::Column::Year.eq(y))
+            .filter(leeway_entities::progress_report::Column::DistrictId.eq("riverbend"))
+            .all(&self.db)
+            .await?;
+        let raj = staff("raj", Role::DistrictAuthorizedRep, "riverbend");
+        let rita = staff("rita", Role::SeaReviewer, "sea");
+        for row in reports {
+            let case: ProgressCase = serde_json::from_str(&row.detail)
+                .map_err(|e| ApiError::internal("read a demo progress report", e))?;
+            if case.state != ProgressState::Due {
+                continue;
+            }
+            let value = |group: &str, students, baseline, current| GroupValue {
+                group: group.into(),
+                students,
+                baseline,
+                current,
+            };
+            let outcomes = case
+                .goals
+                .iter()
+                .map(|g| GoalOutcome {
+                    citation: g.citation.clone(),
+                    values: vec![
+                        value("all", 2330, 61.0, 68.5),
+                        value("economically_disadvantaged", 1050, 52.0, 61.0),
+                        value("english_learners", 330, 44.0, 55.5),
+                        value("students_with_disabilities", 280, 39.0, 47.0),
+                        value("race_hispanic_or_latino", 860, 55.0, 64.0),
+                        value("race_native_hawaiian_or_pacific_islander", 6, 50.0, 66.7),
+                    ],
+                    comment: "From the spring count of students on pace in the zone's two schools."
+                        .into(),
+                })
+                .collect();
+            let id = case.id.clone();
+            self.command::<ProgressWorkflow>(
+                &raj,
+                &id,
+                ProgressCommand::Submit { outcomes },
+                Some(format!("demo-{id}-submit")),
+            )
+            .await?;
+            self.command::<ProgressWorkflow>(
+                &rita,
+                &id,
+                ProgressCommand::Accept,
+                Some(format!("demo-{id}-accept")),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Riverbend joins the demo network through every step of the

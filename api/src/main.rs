@@ -120,6 +120,12 @@ enum Command {
         /// Times each year is compiled.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Internal: measure one method in this process, against the
+        /// database `--child-database` names, and print the samples.
+        #[arg(long, hide = true, requires = "child_database")]
+        child: Option<leeway_api::bench_report::Method>,
+        #[arg(long, hide = true)]
+        child_database: Option<String>,
     },
 }
 
@@ -653,9 +659,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchReport {
+            child: Some(method),
+            child_database: Some(url),
+            years,
+            runs,
+            ..
+        } => {
+            print!(
+                "{}",
+                leeway_api::bench_report::child(method, &url, years, runs).await?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchReport {
             districts,
             years,
             runs,
+            ..
         } => {
             let plan = leeway_api::bench_report::ReportBenchPlan {
                 districts,

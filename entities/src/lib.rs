@@ -28,6 +28,7 @@ pub mod notification;
 pub mod organisation;
 pub mod organisation_enrollment;
 pub mod pool_queue_entry;
+pub mod progress_report;
 pub mod provision;
 pub mod report_draft;
 pub mod user;

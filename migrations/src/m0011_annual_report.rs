@@ -1,7 +1,8 @@
 //! The annual report: each report's read model, its numbered drafts (the
 //! document as printed, and the figures it was made from), the files a
 //! case produced (a draft's PDF, CSV and JSON), and the attachments an
-//! email carries, by the name of such a file. A waiver's reach (who
+//! email carries, by the name of such a file; each waiver's yearly
+//! progress reports. A waiver's reach (who
 //! applied, and the schools or district it covers) joins the waiver's read
 //! model so the report can count schools and students in SQL.
 use sea_orm_migration::prelude::*;
@@ -50,6 +51,14 @@ impl MigrationTrait for Migration {
                 .primary_key(Index::create().col(n("case_id")).col(n("name")))
                 .to_owned(),
             Table::create()
+                .table(n("progress_reports"))
+                .col(string(n("case_id")).primary_key())
+                .col(string(n("waiver_id")))
+                .col(string(n("district_id")))
+                .col(integer(n("year")))
+                .col(text(n("detail")))
+                .to_owned(),
+            Table::create()
                 .table(n("waiver_reach"))
                 .col(string(n("case_id")))
                 .col(string(n("organisation_id")))
@@ -94,6 +103,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for table in [
+            "progress_reports",
             "waiver_reach",
             "case_artefacts",
             "report_drafts",

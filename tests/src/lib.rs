@@ -352,6 +352,47 @@ impl TestApp {
         replay(self.history(workflow_id).await).await
     }
 
+    /// Riverbend's waiver of DS 22-7-101 and DS 22-7-205, through every
+    /// step to its approval; answers its case id.
+    pub async fn approved_waiver(&self, title: &str) -> String {
+        let id = self
+            .ok(
+                "demo-district-applicant",
+                "mutation($c: WaiverContentInput!) { openWaiverDraft(content: $c) { id } }",
+                json!({ "c": demo_waiver_content(title) }),
+            )
+            .await["openWaiverDraft"]["id"]
+            .as_str()
+            .expect("a case id")
+            .to_string();
+        let both = r#"decisions: [{citation: "DS 22-7-101", outcome: APPROVE}, {citation: "DS 22-7-205", outcome: APPROVE}]"#;
+        let steps = [
+            ("demo-district-rep", "submitWaiver", String::new()),
+            ("demo-reviewer", "acceptWaiverAsComplete", String::new()),
+            (
+                "demo-approver",
+                "assignWaiverReviewer",
+                r#", reviewerId: "rita""#.to_string(),
+            ),
+            (
+                "demo-reviewer",
+                "declareWaiverConflict",
+                r#", hasConflict: false, statement: "None.""#.to_string(),
+            ),
+            (
+                "demo-reviewer",
+                "recommendWaiver",
+                format!(r#", summary: "Strong plan", {both}"#),
+            ),
+            ("demo-approver", "decideWaiver", format!(", {both}")),
+        ];
+        for (token, op, args) in steps {
+            let q = format!("mutation($id: ID!) {{ {op}(id: $id{args}) {{ __typename }} }}");
+            self.ok(token, &q, json!({ "id": id })).await;
+        }
+        id
+    }
+
     /// Polls `query` until `done` holds, for clocks and email delivery.
     pub async fn eventually(
         &self,

@@ -568,6 +568,20 @@ async fn the_demo_history_fills_every_section_of_the_last_years_report() {
     assert_eq!(grants[0][1], "$1,400,000");
     let outcomes = non_empty("Accountability results");
     assert_eq!(outcomes.len(), 2, "mathematics and reading");
+    // Riverbend's accepted progress report, by subgroup: six students'
+    // values are withheld with their count.
+    let reported = non_empty("Outcomes the districts reported");
+    assert!(
+        reported
+            .iter()
+            .any(|r| r[3] == "All students" && r[4] == "2,330" && r[6] == "68.5"),
+        "{reported:?}"
+    );
+    let pacific = reported
+        .iter()
+        .find(|r| r[3].starts_with("Native Hawaiian"))
+        .unwrap();
+    assert_eq!(pacific[4..], ["*", "*", "*"]);
     // The imported history keeps the audit trail whole.
     let verified = app
         .ok(

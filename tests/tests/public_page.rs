@@ -6,7 +6,7 @@
 //! landmarks) in headless Chromium, nothing sticks out at a phone's width,
 //! the page is no wider than the phone, and a screenshot is written.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
-use leeway_tests::{TestApp, demo_waiver_content};
+use leeway_tests::TestApp;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -41,48 +41,6 @@ fn axe_script() -> String {
 async fn run(app: &TestApp, token: &str, op: &str, args: &str, id: &str) -> Value {
     let q = format!("mutation($id: ID!) {{ {op}(id: $id{args}) {{ __typename }} }}");
     app.ok(token, &q, json!({ "id": id })).await
-}
-
-/// An approved waiver of DS 22-7-101 and DS 22-7-205 for Riverbend.
-async fn approved_waiver(app: &TestApp) {
-    let id = app
-        .ok(
-            APPLICANT,
-            "mutation($c: WaiverContentInput!) { openWaiverDraft(content: $c) { id } }",
-            json!({ "c": demo_waiver_content("Riverbend mastery zone") }),
-        )
-        .await["openWaiverDraft"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let both = r#"decisions: [{citation: "DS 22-7-101", outcome: APPROVE}, {citation: "DS 22-7-205", outcome: APPROVE}]"#;
-    run(app, REP, "submitWaiver", "", &id).await;
-    run(app, REVIEWER, "acceptWaiverAsComplete", "", &id).await;
-    run(
-        app,
-        APPROVER,
-        "assignWaiverReviewer",
-        r#", reviewerId: "rita""#,
-        &id,
-    )
-    .await;
-    run(
-        app,
-        REVIEWER,
-        "declareWaiverConflict",
-        r#", hasConflict: false, statement: "None.""#,
-        &id,
-    )
-    .await;
-    run(
-        app,
-        REVIEWER,
-        "recommendWaiver",
-        &format!(r#", summary: "Strong plan", {both}"#),
-        &id,
-    )
-    .await;
-    run(app, APPROVER, "decideWaiver", &format!(", {both}"), &id).await;
 }
 
 /// Hillcrest selected into the demo network, DLN.
@@ -260,7 +218,7 @@ async fn chromium_run(args: &[String]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_public_page_shows_the_data_and_meets_wcag_aa_on_a_phone() {
     let app = TestApp::start("DEMO").await;
-    approved_waiver(&app).await;
+    app.approved_waiver("Riverbend mastery zone").await;
     network_member(&app).await;
     accepted_grant(&app).await;
 

@@ -595,10 +595,10 @@ fn score(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.1}"))
 }
 
-fn outcomes(f: &ReportFigures) -> Section {
+fn outcomes(f: &ReportFigures, rule: SuppressionRule) -> Section {
     let mut s = section("Outcomes before and since the innovation");
     s.paragraphs.push(format!(
-        "The state's accountability results for the districts and schools waivers reach: in the school year before each one's first waiver began, and in {}. Averages are of the organisations with results in both years.",
+        "The state's accountability results for the districts and schools waivers reach: in the school year before each one's first waiver began, and in {}. Averages are of the organisations with results in both years. Then what the districts' own progress reports, as reviewed by the department, say of each goal.",
         f.label
     ));
     s.tables.push(table(
@@ -628,7 +628,61 @@ fn outcomes(f: &ReportFigures) -> Section {
             "No organisation reached by a waiver has results for both years yet.".to_string()
         }),
     ));
+    s.tables.push(reported(f, rule));
     s
+}
+
+/// The districts' own progress reports: each goal's measure for all
+/// students and by subgroup. A value over fewer students than the
+/// threshold is withheld, with its count.
+fn reported(f: &ReportFigures, rule: SuppressionRule) -> Table {
+    let rows = f
+        .outcomes
+        .iter()
+        .map(|o| {
+            let small = rule.is_small(u64::from(o.students));
+            let value = |v: f64| {
+                if small {
+                    WITHHELD.to_string()
+                } else {
+                    score(Some(v))
+                }
+            };
+            vec![
+                o.district.clone(),
+                o.citation.clone(),
+                o.measure.clone(),
+                if o.group == "all" {
+                    "All students".to_string()
+                } else {
+                    subgroup_label(&o.group)
+                },
+                if small {
+                    WITHHELD.to_string()
+                } else {
+                    count(i64::from(o.students))
+                },
+                value(o.baseline),
+                value(o.current),
+            ]
+        })
+        .collect();
+    table(
+        "Outcomes the districts reported, by subgroup",
+        &[
+            "District",
+            "Provision",
+            "Measure",
+            "Students",
+            "Count",
+            "Baseline",
+            "Current",
+        ],
+        rows,
+        f.outcomes
+            .is_empty()
+            .then(|| "No progress report for this year has been reviewed yet.".to_string()),
+    )
 }
 
 fn anchors(f: &ReportFigures) -> Vec<Anchor> {
@@ -690,7 +744,7 @@ pub fn document(
         reach(f, &st, rule),
         networks(f),
         grants(f),
-        outcomes(f),
+        outcomes(f, rule),
     ]);
     ReportDocument {
         title: rules.name.clone(),

@@ -6,7 +6,7 @@
 //! through `report_build`, which withholds small student counts.
 use crate::report_figures::{
     self, Accountability, CohortFigures, Designations, GrantMoney, Period, ProvisionFigures, Reach,
-    WaitList,
+    ReportedOutcome, WaitList,
 };
 use chrono::{DateTime, Utc};
 use leeway_entities::{audit_head, audit_tree_head};
@@ -32,6 +32,9 @@ pub struct ReportFigures {
     pub wait_lists: Vec<WaitList>,
     pub grants: Vec<GrantMoney>,
     pub accountability: Vec<Accountability>,
+    /// What the districts' reviewed progress reports say.
+    #[serde(default)]
+    pub outcomes: Vec<ReportedOutcome>,
     pub audit: AuditAnchor,
 }
 
@@ -115,6 +118,7 @@ pub async fn compile<C: ConnectionTrait>(
         wait_lists: report_figures::wait_lists(db).await?,
         grants: report_figures::grant_money(db).await?,
         accountability: report_figures::accountability(db, period, year.ends_in).await?,
+        outcomes: report_figures::reported_outcomes(db, year.ends_in).await?,
         audit: audit_anchor(db).await?,
     })
 }

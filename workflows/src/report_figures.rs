@@ -123,7 +123,7 @@ const APPROVED: &str = "('approved', 'approved_with_conditions')";
 /// The waivers active in the year, case by case: approved in at least one
 /// item, with a term overlapping the year, not ended before it. Binds
 /// `ends`, `starts`, `starts`.
-fn active_waivers() -> String {
+pub fn active_waivers() -> String {
     format!(
         "SELECT w.case_id AS case_id, c.organisation_id AS district,
             COALESCE(w.applicant_kind, 'district') AS kind, w.term_start AS term_start
@@ -139,7 +139,7 @@ fn active_waivers() -> String {
     )
 }
 
-fn active_values(year: Period) -> Vec<Value> {
+pub fn active_values(year: Period) -> Vec<Value> {
     vec![year.ends.into(), year.starts.into(), year.starts.into()]
 }
 
@@ -290,6 +290,73 @@ pub async fn accountability<C: ConnectionTrait>(
     Accountability::find_by_statement(statement(backend, &sql, values))
         .all(db)
         .await
+}
+
+/// One value a district reported for a goal in an accepted progress
+/// report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportedOutcome {
+    pub district: String,
+    pub citation: String,
+    pub measure: String,
+    pub group: String,
+    pub students: u32,
+    pub baseline: f64,
+    pub current: f64,
+}
+
+#[derive(FromQueryResult)]
+struct ProgressRow {
+    detail: String,
+    district: Option<String>,
+}
+
+/// What the year's reviewed progress reports say, goal by goal and group
+/// by group: those accepted, or re-reviewed to a conclusion.
+pub async fn reported_outcomes<C: ConnectionTrait>(
+    db: &C,
+    ends_in: i32,
+) -> Result<Vec<ReportedOutcome>, DbErr> {
+    use leeway_machines::report::progress::ProgressCase;
+    let sql = "SELECT p.detail AS detail, o.name AS district
+        FROM progress_reports p
+        JOIN cases c ON c.id = p.case_id
+        LEFT JOIN organisations o ON o.id = p.district_id
+        WHERE p.year = ? AND c.state IN ('accepted', 'resolved', 'revoked')
+        ORDER BY o.name, p.case_id";
+    let rows = ProgressRow::find_by_statement(statement(
+        db.get_database_backend(),
+        sql,
+        vec![ends_in.into()],
+    ))
+    .all(db)
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let case: ProgressCase =
+            serde_json::from_str(&row.detail).map_err(|e| DbErr::Json(e.to_string()))?;
+        let district = row.district.unwrap_or_else(|| case.district_id.clone());
+        for o in &case.outcomes {
+            let measure = case
+                .goals
+                .iter()
+                .find(|g| g.citation == o.citation)
+                .map(|g| g.measure.clone())
+                .unwrap_or_default();
+            for v in &o.values {
+                out.push(ReportedOutcome {
+                    district: district.clone(),
+                    citation: o.citation.clone(),
+                    measure: measure.clone(),
+                    group: v.group.clone(),
+                    students: v.students,
+                    baseline: v.baseline,
+                    current: v.current,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Each network's wait list now.

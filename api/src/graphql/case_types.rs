@@ -12,6 +12,7 @@ use super::content_types::{CaseContent, case_content};
 use super::grant_types::{GrantProgramView, GrantView};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
+use super::progress_types::ProgressReportView;
 use super::report_types::AnnualReportView;
 use super::role_types::EmailStatus;
 use super::waiver_types::WaiverCaseView;
@@ -36,6 +37,8 @@ pub enum ProgramKind {
     Grant,
     /// A year's annual report to the legislature.
     AnnualReport,
+    /// A waiver's yearly progress report.
+    WaiverProgress,
 }
 
 impl ProgramKind {
@@ -47,6 +50,7 @@ impl ProgramKind {
             "grant_program" => Some(Self::GrantProgram),
             "grant" => Some(Self::Grant),
             "annual_report" => Some(Self::AnnualReport),
+            "waiver_progress" => Some(Self::WaiverProgress),
             _ => None,
         }
     }
@@ -522,4 +526,5 @@ pub enum CaseNode {
     GrantProgram(GrantProgramView),
     Grant(GrantView),
     AnnualReport(AnnualReportView),
+    WaiverProgress(ProgressReportView),
 }

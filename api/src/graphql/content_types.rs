@@ -224,7 +224,7 @@ pub fn case_content(program: ProgramKind, document: serde_json::Value) -> Option
                 .ok()
                 .map(|p| CaseContent::GrantProposal(p.into()))
         }
-        ProgramKind::AnnualReport => None,
+        ProgramKind::AnnualReport | ProgramKind::WaiverProgress => None,
         ProgramKind::NetworkMembership | ProgramKind::Network => {
             serde_json::from_value::<NetworkApplication>(document)
                 .ok()

@@ -20,6 +20,9 @@ mod network_queries;
 pub mod network_types;
 mod organisation_types;
 mod paging;
+mod progress_mutations;
+mod progress_queries;
+pub mod progress_types;
 mod query;
 mod report_mutations;
 mod report_queries;
@@ -47,6 +50,7 @@ pub struct QueryRoot(
     network_queries::NetworkQuery,
     grant_queries::GrantQuery,
     report_queries::ReportQuery,
+    progress_queries::ProgressQuery,
 );
 
 /// Every command, by program.
@@ -57,6 +61,7 @@ pub struct MutationRoot(
     network_mutations::NetworkMutation,
     grant_mutations::GrantMutation,
     report_mutations::ReportMutation,
+    progress_mutations::ProgressMutation,
     admin_mutations::AdminMutation,
 );
 

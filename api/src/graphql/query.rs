@@ -9,6 +9,7 @@ use super::grant_types::{GrantProgramView, GrantView};
 use super::network_types::{MembershipView, NetworkView};
 use super::organisation_types::OrganisationView;
 use super::paging::MAX_PAGE;
+use super::progress_types::ProgressReportView;
 use super::report_types::AnnualReportView;
 use super::role_types::RoleName;
 use super::waiver_types::WaiverCaseView;
@@ -23,6 +24,7 @@ use leeway_machines::grant::program::GrantProgramMachine;
 use leeway_machines::network::membership::MembershipMachine;
 use leeway_machines::network::program::NetworkMachine;
 use leeway_machines::report::machine::AnnualReportMachine;
+use leeway_machines::report::progress::ProgressMachine;
 use leeway_machines::waiver::machine::WaiverMachine;
 use leeway_workflows::audit::{self, SECURITY_CHAIN};
 use leeway_workflows::programs;
@@ -184,6 +186,18 @@ impl CommonQuery {
                     )
                     .await?;
                 CaseNode::AnnualReport(AnnualReportView::load(&app.db, c).await?)
+            }
+            ProgressMachine::PROGRAM => {
+                let c = app
+                    .case_for(
+                        &who,
+                        ProgressMachine::PROGRAM,
+                        ProgressMachine::NOUN,
+                        &id,
+                        "read_case",
+                    )
+                    .await?;
+                CaseNode::WaiverProgress(ProgressReportView::load(&app.db, c).await?)
             }
             _ => {
                 let c = app

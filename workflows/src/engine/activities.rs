@@ -78,6 +78,17 @@ impl CaseActivities {
         crate::programs::report_schedule::open_latest(&self.temporal, input).await
     }
 
+    /// The progress schedule's run: opens the progress reports of the year
+    /// that ended.
+    #[activity]
+    pub async fn open_progress_reports(
+        self: Arc<Self>,
+        _ctx: ActivityContext,
+        input: crate::programs::report_schedule::ScheduledReport,
+    ) -> Result<u32, ActivityError> {
+        crate::programs::report_schedule::open_progress(&self.db, &self.temporal, input).await
+    }
+
     #[activity]
     pub async fn deliver_commands(
         self: Arc<Self>,

@@ -22,6 +22,16 @@ pub trait CaseWorkflow: Hosted {
         update_id: Option<String>,
     ) -> impl Future<Output = Result<StepReceipt, WorkflowUpdateWithStartError>> + Send;
 
+    /// Starts the case's workflow (or finds it started) without waiting for
+    /// its opening step: for an activity, which must not wait on the
+    /// worker it runs in (a worker shutting down finishes its activities
+    /// before it stops, and no longer runs the workflow they wait on).
+    fn start(
+        client: &Client,
+        task_queue: &str,
+        input: CaseInput<Self::Machine>,
+    ) -> impl Future<Output = Result<(), temporalio_client::errors::WorkflowStartError>> + Send;
+
     /// Sends one command and waits until its step is recorded.
     fn send(
         client: &Client,
@@ -143,6 +153,24 @@ macro_rules! case_workflow {
                 client
                     .execute_update_with_start_workflow($name::run, input, $name::settled, (), options)
                     .await
+            }
+
+            async fn start(
+                client: &::temporalio_client::Client,
+                task_queue: &str,
+                input: $crate::engine::host::CaseInput<$machine>,
+            ) -> Result<(), ::temporalio_client::errors::WorkflowStartError> {
+                let id = <$machine as ::leeway_machines::engine::CaseMachine>::header(&input.case).id;
+                let options = ::temporalio_client::WorkflowStartOptions::new(task_queue.to_string(), id)
+                    .id_conflict_policy(::temporalio_client::WorkflowIdConflictPolicy::UseExisting)
+                    .id_reuse_policy(::temporalio_client::WorkflowIdReusePolicy::RejectDuplicate)
+                    .build();
+                match client.start_workflow($name::run, input, options).await {
+                    Ok(_) => Ok(()),
+                    // Opened before and closed since: it is what it is.
+                    Err(::temporalio_client::errors::WorkflowStartError::AlreadyStarted { .. }) => Ok(()),
+                    Err(e) => Err(e),
+                }
             }
 
             async fn send(

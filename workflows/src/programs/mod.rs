@@ -3,6 +3,7 @@
 //! adds a line to each list here.
 pub mod grant;
 pub mod network;
+pub mod progress;
 pub mod report;
 pub mod report_schedule;
 pub mod waiver;
@@ -19,8 +20,10 @@ use leeway_machines::grant::program::GrantProgramMachine;
 use leeway_machines::network::membership::MembershipMachine;
 use leeway_machines::network::program::NetworkMachine;
 use leeway_machines::report::machine::AnnualReportMachine;
+use leeway_machines::report::progress::ProgressMachine;
 use leeway_machines::waiver::machine::WaiverMachine;
 pub use network::{MembershipWorkflow, NetworkWorkflow};
+pub use progress::ProgressWorkflow;
 pub use report::AnnualReportWorkflow;
 use sea_orm::{ConnectionTrait, DbErr};
 use temporalio_client::Client;
@@ -52,6 +55,7 @@ pub async fn project<C: ConnectionTrait>(db: &C, step: &StepRecord) -> Result<()
         AnnualReportMachine::PROGRAM => {
             Box::pin(report::project(db, &parse::<AnnualReportMachine>(step)?)).await
         }
+        ProgressMachine::PROGRAM => progress::project(db, &parse::<ProgressMachine>(step)?).await,
         other => Err(DbErr::Custom(format!(
             "no projection for program `{other}`"
         ))),
@@ -70,6 +74,7 @@ pub async fn read_models<C: ConnectionTrait>(
         MembershipMachine::PROGRAM => network::membership_read_models(db, ids).await,
         GrantMachine::PROGRAM => grant::grant_read_models(db, ids).await,
         AnnualReportMachine::PROGRAM => report::read_models(db, ids).await,
+        ProgressMachine::PROGRAM => progress::read_models(db, ids).await,
         _ => Ok(Default::default()),
     }
 }
@@ -83,6 +88,7 @@ pub fn definitions() -> Vec<MachineDefinition> {
         definition::<GrantProgramMachine>(),
         definition::<GrantMachine>(),
         definition::<AnnualReportMachine>(),
+        definition::<ProgressMachine>(),
     ]
 }
 
@@ -123,6 +129,8 @@ pub fn register(registry: &mut impl WorkflowRegistry) -> Result<(), WorkflowRegi
     registry.add::<GrantWorkflow>()?;
     registry.add::<AnnualReportWorkflow>()?;
     registry.add::<report_schedule::ReportScheduleWorkflow>()?;
+    registry.add::<ProgressWorkflow>()?;
+    registry.add::<report_schedule::ProgressScheduleWorkflow>()?;
     Ok(())
 }
 
@@ -194,6 +202,9 @@ pub async fn send_command(
         }
         AnnualReportMachine::PROGRAM => {
             send_to::<AnnualReportWorkflow>(client, case_id, command, update_id).await
+        }
+        ProgressMachine::PROGRAM => {
+            send_to::<ProgressWorkflow>(client, case_id, command, update_id).await
         }
         other => Err(SendError::Refused(format!("no program `{other}`"))),
     }

@@ -19,6 +19,7 @@ fn rules() -> ReportRules {
         suppress_zero: false,
         recipients: vec!["committees@leg.example".into()],
         schedule_every: None,
+        progress: None,
     }
 }
 

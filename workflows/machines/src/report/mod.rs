@@ -5,5 +5,8 @@
 pub mod machine;
 #[cfg(test)]
 mod machine_tests;
+pub mod progress;
+#[cfg(test)]
+mod progress_tests;
 pub mod rules;
 pub mod suppression;

@@ -3,6 +3,7 @@
 //! it is due and to whom) and the threshold below which a student count is
 //! withheld. Colorado (C.R.S. 22-32.5-111) reports by March 1 to the
 //! governor and the education committees; Idaho by January 31.
+use super::progress::ProgressRules;
 use super::suppression::SuppressionRule;
 use crate::domain::duration::ClockDuration;
 use crate::domain::month_day::MonthDay;
@@ -35,6 +36,10 @@ pub struct ReportRules {
     /// report this often instead of once a year on `compile_on`.
     #[serde(default)]
     pub schedule_every: Option<ClockDuration>,
+    /// Each waiver's yearly progress report; none when the state asks for
+    /// none.
+    #[serde(default)]
+    pub progress: Option<ProgressRules>,
 }
 
 /// One reporting year: the year it ends in names it (2027 for 2026-27).
@@ -81,6 +86,9 @@ impl ReportRules {
                     "report.recipients: `{address}` is not an email address"
                 ));
             }
+        }
+        if let Some(p) = &self.progress {
+            p.validate()?;
         }
         // Due within a year of the year's end: a due date that comes round
         // only later means the days are out of order.
@@ -134,6 +142,15 @@ impl ReportRules {
             .unwrap_or(now.year() - 3)
     }
 
+    /// The latest reporting year that has ended by `now`: the one whose
+    /// progress reports fall due.
+    pub fn latest_ended(&self, now: DateTime<Utc>) -> i32 {
+        (now.year() - 2..=now.year() + 1)
+            .rev()
+            .find(|&y| self.year(y).ends <= now)
+            .unwrap_or(now.year() - 2)
+    }
+
     pub fn suppression(&self) -> SuppressionRule {
         SuppressionRule {
             threshold: self.suppression_threshold,
@@ -157,6 +174,7 @@ mod tests {
             suppress_zero: false,
             recipients: vec!["education@leg.state.example".into()],
             schedule_every: None,
+            progress: None,
         }
     }
 
@@ -200,6 +218,8 @@ mod tests {
         assert_eq!(r.latest_compiled(at("2027-11-01T00:00:00Z")), 2027);
         assert_eq!(r.latest_compiled(at("2027-10-31T23:59:59Z")), 2026);
         assert_eq!(r.latest_compiled(at("2028-02-01T00:00:00Z")), 2027);
+        assert_eq!(r.latest_ended(at("2027-07-01T00:00:00Z")), 2027);
+        assert_eq!(r.latest_ended(at("2027-06-30T23:00:00Z")), 2026);
         let idaho = rules("01-01", "01-02", "01-31");
         assert_eq!(idaho.latest_compiled(at("2027-01-02T00:00:00Z")), 2026);
         assert_eq!(idaho.latest_compiled(at("2027-01-01T12:00:00Z")), 2025);

@@ -443,7 +443,9 @@ pub static TRANSITIONS: &[TransitionRule<WaiverState>] = &[
         command: "revoke",
         from: IN_TERM,
         to: &[S::Revoked],
-        roles: APPROVER,
+        // The system, when an approver concludes a progress report's
+        // re-review with revocation (sent from that case's step).
+        roles: &[Role::SeaApprover, Role::System],
         description: "revoke the waiver",
     },
     TransitionRule {
