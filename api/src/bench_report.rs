@@ -20,7 +20,7 @@ use leeway_workflows::report_build::{self, DraftLine};
 use leeway_workflows::report_compile;
 use leeway_workflows::report_figures::{Period, ProvisionFigures, statement};
 use leeway_workflows::report_synthetic::{districts, generate, load, load_districts};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Value};
+use sea_orm::{ConnectionTrait, Database, TransactionTrait, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -126,7 +126,7 @@ struct Shared {
 /// person would write by hand (one submission and one decision per
 /// request, as the synthetic state has), and the districts of innovation
 /// and students reached as two more.
-async fn hand_written(db: &DatabaseConnection, year: Period) -> anyhow::Result<Shared> {
+async fn hand_written<C: ConnectionTrait>(db: &C, year: Period) -> anyhow::Result<Shared> {
     let approved = "('approved', 'approved_with_conditions')";
     let active = format!(
         "SELECT DISTINCT w.case_id FROM waiver_requests w JOIN waiver_items i ON i.case_id = w.case_id
@@ -189,7 +189,7 @@ async fn hand_written(db: &DatabaseConnection, year: Period) -> anyhow::Result<S
     })
 }
 
-async fn leeway(db: &DatabaseConnection, year: &ReportingYear) -> anyhow::Result<Shared> {
+async fn leeway<C: ConnectionTrait>(db: &C, year: &ReportingYear) -> anyhow::Result<Shared> {
     let f = report_compile::compile(db, year, Utc::now()).await?;
     Ok(Shared {
         provisions: f.provisions,
@@ -199,7 +199,7 @@ async fn leeway(db: &DatabaseConnection, year: &ReportingYear) -> anyhow::Result
 }
 
 /// One draft as the record step makes it, without storing it.
-async fn draft(db: &DatabaseConnection, year: &ReportingYear) -> anyhow::Result<usize> {
+async fn draft<C: ConnectionTrait>(db: &C, year: &ReportingYear) -> anyhow::Result<usize> {
     let at = Utc::now();
     let figures = report_compile::compile(db, year, at).await?;
     let doc = report_build::document(
@@ -226,11 +226,14 @@ pub async fn child(
     years_n: i32,
     runs: usize,
 ) -> anyhow::Result<String> {
-    let db = leeway_entities::db::connect(database_url).await?;
+    let pool = leeway_entities::db::connect(database_url).await?;
     let connected = status_kb("VmRSS:").unwrap_or(0);
     let mut out = String::new();
     for _ in 0..runs {
         for year in years(years_n) {
+            // One transaction on one connection, as the record step
+            // compiles a draft.
+            let db = pool.begin().await?;
             let t = Instant::now();
             match method {
                 Method::Hand => {
@@ -244,8 +247,10 @@ pub async fn child(
                 }
             }
             out.push_str(&format!("us {}\n", t.elapsed().as_micros()));
+            db.rollback().await?;
         }
     }
+    let db = pool;
     let peak = status_kb("VmHWM:").unwrap_or(0);
     out.push_str(&format!("peak_kb {peak}\nconnected_kb {connected}\n"));
     db.close().await?;

@@ -122,18 +122,29 @@ const APPROVED: &str = "('approved', 'approved_with_conditions')";
 
 /// The waivers active in the year, case by case: approved in at least one
 /// item, with a term overlapping the year, not ended before it. Binds
-/// `ends`, `starts`, `starts`.
-pub fn active_waivers() -> String {
+/// `ends`, `starts`, `starts`. SQLite looks each case's ending up through
+/// the audit trail's chain index; PostgreSQL hashes them (see
+/// `waivers_by_provision`).
+pub fn active_waivers(backend: DbBackend) -> String {
+    let not_ended = match backend {
+        DbBackend::Postgres => {
+            "NOT EXISTS (SELECT 1 FROM (SELECT case_id, MIN(at) AS at FROM audit_entries
+                WHERE to_state IN ('expired', 'revoked') AND from_state <> to_state
+                GROUP BY case_id) e WHERE e.case_id = w.case_id AND e.at <= ?)"
+        }
+        _ => {
+            "NOT EXISTS (SELECT 1 FROM audit_entries e
+                WHERE e.chain = w.case_id AND e.to_state IN ('expired', 'revoked')
+                  AND e.from_state <> e.to_state AND e.at <= ?)"
+        }
+    };
     format!(
         "SELECT w.case_id AS case_id, c.organisation_id AS district,
             COALESCE(w.applicant_kind, 'district') AS kind, w.term_start AS term_start
         FROM waiver_requests w
         JOIN cases c ON c.id = w.case_id AND c.program = 'waiver'
-        LEFT JOIN (SELECT case_id, MIN(at) AS at FROM audit_entries
-            WHERE to_state IN ('expired', 'revoked') AND from_state <> to_state
-            GROUP BY case_id) e ON e.case_id = w.case_id
         WHERE w.term_start < ? AND (w.term_end IS NULL OR w.term_end > ?)
-          AND (e.at IS NULL OR e.at > ?)
+          AND {not_ended}
           AND EXISTS (SELECT 1 FROM waiver_items i
             WHERE i.case_id = w.case_id AND i.decision IN {APPROVED})"
     )
@@ -163,7 +174,7 @@ pub async fn designations<C: ConnectionTrait>(db: &C, year: Period) -> Result<De
           (SELECT COUNT(*) FROM active WHERE kind = 'innovation_zone' AND term_start >= ?) AS zones_new,
           (SELECT COUNT(*) FROM active WHERE kind = 'school') AS school_waivers_total,
           (SELECT COUNT(*) FROM active WHERE kind = 'school' AND term_start >= ?) AS school_waivers_new",
-        active = active_waivers()
+        active = active_waivers(db.get_database_backend())
     );
     let mut values = active_values(year);
     values.extend([
@@ -180,12 +191,8 @@ pub async fn designations<C: ConnectionTrait>(db: &C, year: Period) -> Result<De
     )
 }
 
-/// Rows read per page where a query's rows are summed in Rust.
-const PAGE: usize = 1_000;
-
 #[derive(FromQueryResult)]
 struct ReachedRow {
-    id: String,
     enrollment: Option<i32>,
     subgroups: String,
 }
@@ -197,41 +204,32 @@ struct Count {
 
 /// Schools and students reached by the year's active waivers. A school
 /// inside a district that a district-wide waiver reaches is counted once,
-/// with its district. The rows come one organisation at a time.
+/// with its district.
 pub async fn reach<C: ConnectionTrait>(db: &C, year: Period) -> Result<Reach, DbErr> {
     let backend = db.get_database_backend();
     let reached = format!(
         "SELECT DISTINCT r.organisation_id AS org FROM waiver_reach r
          JOIN ({}) a ON a.case_id = r.case_id",
-        active_waivers()
+        active_waivers(backend)
     );
     let mut out = Reach::default();
-    // A page of organisations at a time, in id order, so memory stays
-    // flat however many a state has.
+    // One row per organisation reached: bounded by the state's
+    // organisations, however many years of history there are.
     let sql = format!(
         "WITH reached AS ({reached})
-        SELECT o.id AS id, o.enrollment AS enrollment, o.subgroups AS subgroups
+        SELECT o.enrollment AS enrollment, o.subgroups AS subgroups
         FROM organisations o JOIN reached ON reached.org = o.id
-        WHERE NOT (o.kind = 'school' AND o.parent_id IN (SELECT org FROM reached))
-          AND o.id > ?
-        ORDER BY o.id LIMIT {PAGE}"
+        WHERE NOT (o.kind = 'school' AND o.parent_id IN (SELECT org FROM reached))"
     );
-    let mut after = String::new();
-    loop {
-        let mut values = active_values(year);
-        values.push(after.clone().into());
-        let rows = ReachedRow::find_by_statement(statement(backend, &sql, values))
-            .all(db)
-            .await?;
-        let Some(last) = rows.last() else { break };
-        after = last.id.clone();
-        for row in rows {
-            out.students += i64::from(row.enrollment.unwrap_or(0));
-            let groups: std::collections::BTreeMap<String, i64> =
-                serde_json::from_str(&row.subgroups).unwrap_or_default();
-            for (name, n) in groups {
-                *out.subgroups.entry(name).or_default() += n;
-            }
+    let rows = ReachedRow::find_by_statement(statement(backend, &sql, active_values(year)))
+        .all(db)
+        .await?;
+    for row in rows {
+        out.students += i64::from(row.enrollment.unwrap_or(0));
+        let groups: std::collections::BTreeMap<String, i64> =
+            serde_json::from_str(&row.subgroups).unwrap_or_default();
+        for (name, n) in groups {
+            *out.subgroups.entry(name).or_default() += n;
         }
     }
     let sql = format!(
@@ -283,7 +281,7 @@ pub async fn accountability<C: ConnectionTrait>(
         WHERE s.started_in < ?
         GROUP BY b.subject
         ORDER BY b.subject",
-        active = active_waivers()
+        active = active_waivers(db.get_database_backend())
     );
     let mut values = active_values(year);
     values.extend([Value::from(ends_in), Value::from(ends_in)]);
@@ -375,7 +373,37 @@ pub async fn waivers_by_provision<C: ConnectionTrait>(
     db: &C,
     year: Period,
 ) -> Result<Vec<ProvisionFigures>, DbErr> {
-    let sql = format!(
+    // The same figures two ways, each what its database does best: SQLite
+    // looks each case's dates up through the audit trail's (chain, seq)
+    // index, materialising nothing that grows with the history; PostgreSQL
+    // hashes the grouped dates in its own work memory, which is much
+    // faster there. Both are checked against an item-by-item count.
+    let by_case = format!(
+        "SELECT i.citation AS citation,
+          SUM(CASE WHEN w.submitted >= ? AND w.submitted < ? THEN 1 ELSE 0 END) AS requested,
+          SUM(CASE WHEN w.decided >= ? AND w.decided < ? AND i.decision IN {APPROVED} THEN 1 ELSE 0 END) AS approved,
+          SUM(CASE WHEN w.decided >= ? AND w.decided < ? AND i.decision = 'denied' THEN 1 ELSE 0 END) AS denied,
+          SUM(CASE WHEN i.decision IN {APPROVED} AND w.term_start < ?
+                AND (w.term_end IS NULL OR w.term_end > ?) AND (w.ended IS NULL OR w.ended > ?)
+              THEN 1 ELSE 0 END) AS active,
+          SUM(CASE WHEN i.decision IN {APPROVED} AND w.how = 'expired' AND w.ended >= ? AND w.ended < ?
+              THEN 1 ELSE 0 END) AS expired,
+          SUM(CASE WHEN i.decision IN {APPROVED} AND w.how = 'revoked' AND w.ended >= ? AND w.ended < ?
+              THEN 1 ELSE 0 END) AS revoked
+        FROM (SELECT c.id AS case_id, r.term_start AS term_start, r.term_end AS term_end,
+            (SELECT MIN(a.at) FROM audit_entries a WHERE a.chain = c.id AND a.command = 'submit') AS submitted,
+            (SELECT MAX(a.at) FROM audit_entries a WHERE a.chain = c.id AND a.command = 'decide') AS decided,
+            (SELECT MIN(a.at) FROM audit_entries a WHERE a.chain = c.id
+               AND a.to_state IN ('expired', 'revoked') AND a.from_state <> a.to_state) AS ended,
+            (SELECT MIN(a.to_state) FROM audit_entries a WHERE a.chain = c.id
+               AND a.to_state IN ('expired', 'revoked') AND a.from_state <> a.to_state) AS how
+          FROM cases c LEFT JOIN waiver_requests r ON r.case_id = c.id
+          WHERE c.program = 'waiver') w
+        JOIN waiver_items i ON i.case_id = w.case_id
+        GROUP BY i.citation
+        ORDER BY i.citation"
+    );
+    let set_based = format!(
         "WITH submitted AS (
             SELECT case_id, MIN(at) AS at FROM audit_entries WHERE command = 'submit' GROUP BY case_id),
          decided AS (
@@ -403,6 +431,10 @@ pub async fn waivers_by_provision<C: ConnectionTrait>(
         GROUP BY i.citation
         ORDER BY i.citation"
     );
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => set_based,
+        _ => by_case,
+    };
     let (a, b) = (Value::from(year.starts), Value::from(year.ends));
     let values = vec![
         a.clone(),

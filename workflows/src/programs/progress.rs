@@ -94,7 +94,7 @@ pub async fn waivers_in_year<C: ConnectionTrait>(
         JOIN waiver_items i ON i.case_id = a.case_id
           AND i.decision IN ('approved', 'approved_with_conditions')
         ORDER BY a.case_id, i.position",
-        active_waivers()
+        active_waivers(db.get_database_backend())
     );
     let rows = GoalRow::find_by_statement(statement(
         db.get_database_backend(),
