@@ -226,7 +226,11 @@ pub async fn child(
     years_n: i32,
     runs: usize,
 ) -> anyhow::Result<String> {
-    let pool = leeway_entities::db::connect(database_url).await?;
+    let url = match database_url.strip_prefix("env:") {
+        Some(var) => std::env::var(var).context("the measuring process's database")?,
+        None => database_url.to_string(),
+    };
+    let pool = leeway_entities::db::connect(&url).await?;
     let connected = status_kb("VmRSS:").unwrap_or(0);
     let mut out = String::new();
     for _ in 0..runs {
@@ -271,13 +275,16 @@ fn spawn_child(
 ) -> anyhow::Result<ChildRun> {
     let exe = std::env::current_exe()?;
     let name = format!("{method:?}").to_ascii_lowercase();
+    // The URL goes by the environment: it may hold a password, and a
+    // command line is visible to every user of the machine.
     let output = std::process::Command::new(exe)
+        .env("LEEWAY_BENCH_DATABASE", url)
         .args([
             "bench-report",
             "--child",
             &name,
             "--child-database",
-            url,
+            "env:LEEWAY_BENCH_DATABASE",
             "--years",
             &plan.years.to_string(),
             "--runs",

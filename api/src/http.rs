@@ -78,7 +78,48 @@ async fn staff_report_file(
     headers: HeaderMap,
     axum::extract::Path(name): axum::extract::Path<String>,
 ) -> Response {
-    crate::report_files::staff(&state.app, &headers, &name).await
+    let (caller, _turn) = match resolve_caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(refusal) => return refusal,
+    };
+    crate::report_files::staff(&state.app, caller, &name).await
+}
+
+/// Who is calling, by their bearer token: each token's calls limited and
+/// a bad token counted toward the failed sign-ins, for every route that
+/// takes one. The permit is held while the request is served.
+pub async fn resolve_caller(
+    state: &HttpState,
+    headers: &HeaderMap,
+) -> Result<(Caller, Option<tokio::sync::OwnedSemaphorePermit>), Response> {
+    let token = auth::bearer(
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let Some(token) = token else {
+        return Ok((Caller::Anonymous, None));
+    };
+    let hash = auth::hash_token(token);
+    let turn = state
+        .limits
+        .admit(&hash)
+        .await
+        .map_err(|refusal| refusal.into_response())?;
+    let acting = headers
+        .get(auth::ACTING_ROLE_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let caller =
+        match auth::authenticate(&state.app.db, state.app.oidc.as_deref(), token, acting).await {
+            Ok(p) => Caller::Known(p),
+            Err(ApiError::Unauthenticated) => {
+                state.sign_ins.record(&state.app.db, &hash).await;
+                Caller::BadToken
+            }
+            Err(refused @ ApiError::Forbidden(_)) => Caller::Refused(refused),
+            Err(_) => Caller::Unavailable,
+        };
+    Ok((caller, Some(turn)))
 }
 
 async fn public_page(State(state): State<HttpState>) -> Response {
@@ -123,35 +164,10 @@ async fn answer(state: HttpState, headers: HeaderMap, body: Body) -> Response {
         Ok(r) => r,
         Err(refusal) => return refusal.into_response(),
     };
-    let token = auth::bearer(
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok()),
-    );
     // The turn is held until the response is built.
-    let mut _turn = None;
-    let caller = match token {
-        None => Caller::Anonymous,
-        Some(token) => {
-            let hash = auth::hash_token(token);
-            match state.limits.admit(&hash).await {
-                Ok(turn) => _turn = Some(turn),
-                Err(refusal) => return refusal.into_response(),
-            }
-            let acting = headers
-                .get(auth::ACTING_ROLE_HEADER)
-                .and_then(|v| v.to_str().ok());
-            match auth::authenticate(&state.app.db, state.app.oidc.as_deref(), token, acting).await
-            {
-                Ok(p) => Caller::Known(p),
-                Err(ApiError::Unauthenticated) => {
-                    state.sign_ins.record(&state.app.db, &hash).await;
-                    Caller::BadToken
-                }
-                Err(refused @ ApiError::Forbidden(_)) => Caller::Refused(refused),
-                Err(_) => Caller::Unavailable,
-            }
-        }
+    let (caller, _turn) = match resolve_caller(&state, &headers).await {
+        Ok(c) => c,
+        Err(refusal) => return refusal,
     };
     let document = async_graphql::parser::parse_query(&request.query).ok();
     if let Some(at) = crate::nul_guard::find(&request, document.as_ref()) {

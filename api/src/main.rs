@@ -191,7 +191,7 @@ enum ImportCommand {
     },
     /// Waivers decided before Leeway (denied, expired or revoked), from
     /// JSON Lines, one waiver a line with its provisions nested; see
-    /// docs/examples/waiver-history.jsonl. For the annual report's past
+    /// docs/examples/ky-waiver-history.jsonl. For the annual report's past
     /// years; a waiver still in force is entered as a request instead.
     WaiverHistory {
         #[command(flatten)]
@@ -450,10 +450,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let running = RunningApp::start(s, demo).await?;
             if demo {
                 // Past years, so that the last finished year's annual
-                // report has something in every section.
-                running.app.seed_demo_history().await.map_err(|e| {
-                    anyhow::anyhow!("cannot seed the demo's history: {}", e.message())
-                })?;
+                // report has something in every section. A stop asked for
+                // meanwhile stops everything, the dev server too.
+                tokio::select! {
+                    seeded = running.app.seed_demo_history() => seeded.map_err(|e| {
+                        anyhow::anyhow!("cannot seed the demo's history: {}", e.message())
+                    })?,
+                    _ = shutdown_signal() => {
+                        eprintln!("Stopping...");
+                        running.stop().await;
+                        return Ok(ExitCode::SUCCESS);
+                    }
+                }
             }
             println!("Leeway is running.");
             println!("  GraphiQL: http://{}/graphql", running.addr);

@@ -2,8 +2,8 @@
 //! and JSON for anyone at `/public/reports/<name>`, and a draft's for SEA
 //! staff at `/reports/<name>` with their token. The bytes are those whose
 //! SHA-256 the audit trail records; the `ETag` is that hash.
-use crate::auth;
 use crate::context::AppContext;
+use crate::graphql::Caller;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use leeway_entities::{annual_report, case_artefact};
@@ -87,41 +87,32 @@ pub async fn public(app: &AppContext, name: &str) -> Response {
     }
 }
 
-/// Any draft's file, for SEA staff and auditors.
-pub async fn staff(app: &AppContext, headers: &HeaderMap, name: &str) -> Response {
-    let token = auth::bearer(
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let Some(token) = token else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            "Send your Leeway token as `Authorization: Bearer <token>`; published reports are under /public/reports/.",
-        )
-            .into_response();
-    };
-    let acting = headers
-        .get(auth::ACTING_ROLE_HEADER)
-        .and_then(|v| v.to_str().ok());
-    let who = match auth::authenticate(&app.db, app.oidc.as_deref(), token, acting).await {
-        Ok(p) => p,
-        Err(e) => {
-            let status = match e {
-                crate::error::ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-                crate::error::ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-                _ => StatusCode::SERVICE_UNAVAILABLE,
-            };
-            return (status, e.message()).into_response();
+/// Any draft's file, for those who read reports before they are
+/// published (`report_service::reads_drafts`); a refusal is audited.
+pub async fn staff(app: &AppContext, caller: Caller, name: &str) -> Response {
+    let who = match caller {
+        Caller::Known(p) => p,
+        Caller::Anonymous | Caller::BadToken => {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                "Send a valid Leeway token as `Authorization: Bearer <token>`; published reports are under /public/reports/.",
+            )
+                .into_response();
         }
+        Caller::Refused(e) => return (StatusCode::FORBIDDEN, e.message()).into_response(),
+        Caller::Unavailable => return unavailable(),
     };
     if !crate::report_service::reads_drafts(&who) {
-        return (
-            StatusCode::FORBIDDEN,
-            "Only SEA staff and auditors read reports before they are published; published reports are under /public/reports/.",
-        )
-            .into_response();
+        let refused = app
+            .refuse(
+                &who,
+                None,
+                "download_report_draft",
+                "Only SEA staff, fiscal officers and auditors read reports before they are published; published reports are under /public/reports/.",
+            )
+            .await;
+        return (StatusCode::FORBIDDEN, refused.message()).into_response();
     }
     match parse_name(name) {
         Some((case_id, _)) => file(app, &case_id, name).await,

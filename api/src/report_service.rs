@@ -138,7 +138,8 @@ pub fn plausible_year(year: i32) -> ApiResult<i32> {
     }
 }
 
-/// Who may read a report before it is published: SEA staff and auditors.
+/// Who may read a report before it is published: those who read every
+/// case (SEA staff, fiscal officers, auditors).
 pub fn reads_drafts(who: &Principal) -> bool {
     who.role().reads_all_cases()
 }

@@ -352,13 +352,13 @@ async fn write<C: ConnectionTrait>(
     let steps: Vec<(&str, &str, &str, DateTime<Utc>)> = {
         let mut s = vec![("submit", "draft", "submitted", w.submitted_at)];
         match w.ending {
-            Ending::Denied => s.push(("decide", "in_review", "denied", w.decided_at)),
+            Ending::Denied => s.push(("decide", "submitted", "denied", w.decided_at)),
             Ending::Expired => {
-                s.push(("decide", "in_review", "active", w.decided_at));
+                s.push(("decide", "submitted", "active", w.decided_at));
                 s.push(("expire", "active", "expired", w.ended_at));
             }
             Ending::Revoked => {
-                s.push(("decide", "in_review", "active", w.decided_at));
+                s.push(("decide", "submitted", "active", w.decided_at));
                 s.push(("revoke", "active", "revoked", w.ended_at));
             }
         }

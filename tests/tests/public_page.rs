@@ -221,6 +221,22 @@ async fn the_public_page_shows_the_data_and_meets_wcag_aa_on_a_phone() {
     app.approved_waiver("Riverbend mastery zone").await;
     network_member(&app).await;
     accepted_grant(&app).await;
+    // A published annual report, so that its list is checked too.
+    let year = app
+        .running
+        .app
+        .profile
+        .report
+        .as_ref()
+        .unwrap()
+        .latest_compiled(chrono::Utc::now());
+    for (token, op) in [
+        ("demo-admin", "startAnnualReport(year: $y)"),
+        ("demo-approver", "certifyAnnualReport(year: $y, version: 1)"),
+    ] {
+        let q = format!("mutation($y: Int!) {{ {op} {{ id }} }}");
+        app.ok(token, &q, json!({ "y": year })).await;
+    }
 
     let base = format!("http://{}", app.running.addr);
     let response = reqwest::get(format!("{base}/public")).await.unwrap();
@@ -264,6 +280,7 @@ async fn the_public_page_shows_the_data_and_meets_wcag_aa_on_a_phone() {
         (cohorts[0].network.as_str(), cohorts[0].members),
         ("DLN", 1)
     );
+    assert!(html.contains("Certified on"), "the page lists the report");
     for name in [
         "Riverbend",
         "Hillcrest",

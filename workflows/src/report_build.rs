@@ -182,7 +182,7 @@ fn section(heading: &str) -> Section {
     }
 }
 
-fn summary(f: &ReportFigures, s: &Students, rule: SuppressionRule) -> Vec<String> {
+fn summary(f: &ReportFigures, s: &Students) -> Vec<String> {
     let d = &f.designations;
     let totals = f.provisions.iter().fold((0, 0, 0, 0), |t, p| {
         (
@@ -211,7 +211,7 @@ fn summary(f: &ReportFigures, s: &Students, rule: SuppressionRule) -> Vec<String
             many(n as i64, "student", "students"),
             percent(s.share)
         ),
-        None => format!("fewer than {} students", rule.threshold),
+        None => "a number of students withheld to protect small groups".to_string(),
     };
     out.push(format!(
         "These waivers reached {} and {students}.",
@@ -633,22 +633,67 @@ fn outcomes(f: &ReportFigures, rule: SuppressionRule) -> Section {
 }
 
 /// The districts' own progress reports: each goal's measure for all
-/// students and by subgroup. A value over fewer students than the
-/// threshold is withheld, with its count.
+/// students and by subgroup, with how many students each is over. The
+/// counts of one goal are suppressed together: the race and ethnicity
+/// counts as one partition of all the students (with those not reported
+/// as its hidden rest), and each other subgroup against all the students,
+/// so no withheld count can be worked out from the others; a value over a
+/// withheld count is withheld with it.
 fn reported(f: &ReportFigures, rule: SuppressionRule) -> Table {
-    let rows = f
-        .outcomes
-        .iter()
-        .map(|o| {
-            let small = rule.is_small(u64::from(o.students));
-            let value = |v: f64| {
-                if small {
-                    WITHHELD.to_string()
-                } else {
-                    score(Some(v))
+    use crate::report_figures::ReportedOutcome;
+    let mut rows = Vec::new();
+    let mut goals: Vec<&[ReportedOutcome]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=f.outcomes.len() {
+        let same = |a: &ReportedOutcome, b: &ReportedOutcome| {
+            a.district == b.district && a.citation == b.citation
+        };
+        if i == f.outcomes.len() || !same(&f.outcomes[i], &f.outcomes[start]) {
+            goals.push(&f.outcomes[start..i]);
+            start = i;
+        }
+    }
+    for goal in goals {
+        let all = goal
+            .iter()
+            .find(|o| o.group == "all")
+            .map_or(0, |o| i64::from(o.students));
+        let races: Vec<&ReportedOutcome> = goal
+            .iter()
+            .filter(|o| o.group.starts_with(RACE_PREFIX))
+            .collect();
+        let race_sum: i64 = races.iter().map(|o| i64::from(o.students)).sum();
+        let mut labels: Vec<String> = races.iter().map(|o| o.group.clone()).collect();
+        let mut counts: Vec<u64> = races.iter().map(|o| u64::from(o.students)).collect();
+        labels.push(String::new());
+        counts.push(u(all - race_sum));
+        let partition = suppress_list(labels.clone(), counts, rule).ok();
+        let mut all_withheld = partition.as_ref().is_none_or(|p| p.total.is_suppressed());
+        let mut cells: Vec<Cell> = Vec::with_capacity(goal.len());
+        for o in goal {
+            let cell = if o.group == "all" {
+                Cell::Published(u64::from(o.students))
+            } else if o.group.starts_with(RACE_PREFIX) {
+                let at = labels.iter().position(|l| *l == o.group);
+                match (&partition, at) {
+                    (Some(p), Some(i)) => p.counts[i],
+                    _ => part_of(i64::from(o.students), all, rule).0,
                 }
+            } else {
+                let (part, whole) = part_of(i64::from(o.students), all, rule);
+                all_withheld |= whole.is_suppressed();
+                part
             };
-            vec![
+            cells.push(cell);
+        }
+        for (o, cell) in goal.iter().zip(cells) {
+            let withheld = if o.group == "all" {
+                all_withheld
+            } else {
+                cell.is_suppressed()
+            };
+            let shown = |v: String| if withheld { WITHHELD.to_string() } else { v };
+            rows.push(vec![
                 o.district.clone(),
                 o.citation.clone(),
                 o.measure.clone(),
@@ -657,24 +702,20 @@ fn reported(f: &ReportFigures, rule: SuppressionRule) -> Table {
                 } else {
                     subgroup_label(&o.group)
                 },
-                if small {
-                    WITHHELD.to_string()
-                } else {
-                    count(i64::from(o.students))
-                },
-                value(o.baseline),
-                value(o.current),
-            ]
-        })
-        .collect();
+                shown(count(i64::from(o.students))),
+                shown(score(Some(o.baseline))),
+                shown(score(Some(o.current))),
+            ]);
+        }
+    }
     table(
         "Outcomes the districts reported, by subgroup",
         &[
             "District",
             "Provision",
             "Measure",
+            "Group",
             "Students",
-            "Count",
             "Baseline",
             "Current",
         ],
@@ -760,7 +801,7 @@ pub fn document(
             draft.version,
             draft.made_at.format("%-d %B %Y at %H:%M UTC")
         ),
-        summary: summary(f, &st, rule),
+        summary: summary(f, &st),
         sections,
         anchors: anchors(f),
         suppression_note: format!(
@@ -773,6 +814,54 @@ pub fn document(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome(group: &str, students: u32) -> crate::report_figures::ReportedOutcome {
+        crate::report_figures::ReportedOutcome {
+            district: "Riverbend".into(),
+            citation: "DS 22-7-101".into(),
+            measure: "On pace".into(),
+            group: group.into(),
+            students,
+            baseline: 50.0,
+            current: 60.0,
+        }
+    }
+
+    #[test]
+    fn a_goals_small_race_count_is_withheld_with_another_and_its_values() {
+        let figures: ReportFigures = serde_json::from_value(serde_json::json!({
+            "year": 2026, "label": "2025-26",
+            "starts": "2025-07-01T00:00:00Z", "ends": "2026-07-01T00:00:00Z",
+            "compiled_at": "2026-11-01T00:00:00Z",
+            "provisions": [], "designations": {
+                "districts_total": 0, "districts_new": 0, "zones_total": 0,
+                "zones_new": 0, "school_waivers_total": 0, "school_waivers_new": 0 },
+            "reach": { "schools": 0, "students": 0, "state_enrollment": 0, "subgroups": {} },
+            "cohorts": [], "wait_lists": [], "grants": [], "accountability": [],
+            "audit": { "chains": 0, "heads_digest": "", "tree_head": null }
+        }))
+        .unwrap();
+        let figures = ReportFigures {
+            outcomes: vec![
+                outcome("all", 100),
+                outcome("race_white", 60),
+                outcome("race_black", 36),
+                outcome("race_asian", 4),
+                outcome("english_learners", 30),
+            ],
+            ..figures
+        };
+        let rows = rows_of(&reported(&figures, SuppressionRule::new(10)));
+        let asian = &rows[3];
+        assert_eq!(asian[4..], ["*", "*", "*"]);
+        // 100 - 60 - 36 would give the 4 back: another race count goes too.
+        assert!(rows[1..3].iter().any(|r| r[4] == "*"), "{rows:?}");
+        assert_eq!(rows[4][4], "30");
+    }
+
+    fn rows_of(t: &Table) -> Vec<Vec<String>> {
+        t.rows.clone()
+    }
 
     #[test]
     fn subgroups_read_as_people_write_them() {

@@ -113,7 +113,7 @@ pub async fn compile<C: ConnectionTrait>(
         compiled_at: at,
         provisions: report_figures::waivers_by_provision(db, period).await?,
         designations: report_figures::designations(db, period).await?,
-        reach: report_figures::reach(db, period).await?,
+        reach: report_figures::reach(db, period, year.ends_in).await?,
         cohorts: report_figures::network_cohorts(db).await?,
         wait_lists: report_figures::wait_lists(db).await?,
         grants: report_figures::grant_money(db).await?,

@@ -1,6 +1,7 @@
 //! The report's tables as one CSV file for spreadsheets: one line per
-//! printed cell, `section,table,row,column,value`, with the same withheld
-//! symbol the PDF prints (RFC 4180 quoting).
+//! printed cell, `section,table,row,label,column,value` (`row` numbers the
+//! table's rows from 1, `label` is the row's first cell), with the same
+//! withheld symbol the PDF prints (RFC 4180 quoting).
 use crate::report_document::ReportDocument;
 
 fn field(s: &str) -> String {
@@ -12,16 +13,22 @@ fn field(s: &str) -> String {
 }
 
 pub fn render(doc: &ReportDocument) -> Vec<u8> {
-    let mut out = String::from("section,table,row,column,value\r\n");
+    let mut out = String::from("section,table,row,label,column,value\r\n");
     for section in &doc.sections {
         for table in &section.tables {
-            for row in &table.rows {
+            for (n, row) in table.rows.iter().enumerate() {
                 let label = row.first().map(String::as_str).unwrap_or_default();
+                let number = (n + 1).to_string();
                 for (column, value) in table.columns.iter().zip(row).skip(1) {
-                    for (i, f) in [&section.heading, &table.caption, label, column, value]
-                        .iter()
-                        .enumerate()
-                    {
+                    let fields = [
+                        section.heading.as_str(),
+                        table.caption.as_str(),
+                        number.as_str(),
+                        label,
+                        column.as_str(),
+                        value.as_str(),
+                    ];
+                    for (i, f) in fields.iter().enumerate() {
                         if i > 0 {
                             out.push(',');
                         }
@@ -68,7 +75,7 @@ mod tests {
         let text = String::from_utf8(render(&doc)).unwrap();
         assert_eq!(
             text,
-            "section,table,row,column,value\r\nGrants,\"Money, \"\"by program\"\"\",\"Mastery, phase 1\",Awarded,\"$1,000\"\r\n"
+            "section,table,row,label,column,value\r\nGrants,\"Money, \"\"by program\"\"\",1,\"Mastery, phase 1\",Awarded,\"$1,000\"\r\n"
         );
     }
 }

@@ -202,10 +202,11 @@ struct Count {
     n: Option<i64>,
 }
 
-/// Schools and students reached by the year's active waivers. A school
-/// inside a district that a district-wide waiver reaches is counted once,
-/// with its district.
-pub async fn reach<C: ConnectionTrait>(db: &C, year: Period) -> Result<Reach, DbErr> {
+/// Schools and students reached by the year's active waivers, with the
+/// enrollment of that school year where the state's data has it (today's
+/// otherwise). A school inside a district that a district-wide waiver
+/// reaches is counted once, with its district.
+pub async fn reach<C: ConnectionTrait>(db: &C, year: Period, ends_in: i32) -> Result<Reach, DbErr> {
     let backend = db.get_database_backend();
     let reached = format!(
         "SELECT DISTINCT r.organisation_id AS org FROM waiver_reach r
@@ -217,11 +218,15 @@ pub async fn reach<C: ConnectionTrait>(db: &C, year: Period) -> Result<Reach, Db
     // organisations, however many years of history there are.
     let sql = format!(
         "WITH reached AS ({reached})
-        SELECT o.enrollment AS enrollment, o.subgroups AS subgroups
+        SELECT COALESCE(e.total, o.enrollment) AS enrollment,
+          COALESCE(e.subgroups, o.subgroups) AS subgroups
         FROM organisations o JOIN reached ON reached.org = o.id
+        LEFT JOIN organisation_enrollments e ON e.organisation_id = o.id AND e.school_year = ?
         WHERE NOT (o.kind = 'school' AND o.parent_id IN (SELECT org FROM reached))"
     );
-    let rows = ReachedRow::find_by_statement(statement(backend, &sql, active_values(year)))
+    let mut values = active_values(year);
+    values.push(ends_in.into());
+    let rows = ReachedRow::find_by_statement(statement(backend, &sql, values))
         .all(db)
         .await?;
     for row in rows {
@@ -243,9 +248,11 @@ pub async fn reach<C: ConnectionTrait>(db: &C, year: Period) -> Result<Reach, Db
         .await?
         .and_then(|c| c.n)
         .unwrap_or(0);
-    let sql = "SELECT CAST(SUM(enrollment) AS BIGINT) AS n FROM organisations
-        WHERE kind IN ('district', 'charter')";
-    out.state_enrollment = Count::find_by_statement(statement(backend, sql, Vec::new()))
+    let sql = "SELECT CAST(SUM(COALESCE(e.total, o.enrollment)) AS BIGINT) AS n
+        FROM organisations o
+        LEFT JOIN organisation_enrollments e ON e.organisation_id = o.id AND e.school_year = ?
+        WHERE o.kind IN ('district', 'charter')";
+    out.state_enrollment = Count::find_by_statement(statement(backend, sql, vec![ends_in.into()]))
         .one(db)
         .await?
         .and_then(|c| c.n)
@@ -321,7 +328,7 @@ pub async fn reported_outcomes<C: ConnectionTrait>(
         JOIN cases c ON c.id = p.case_id
         LEFT JOIN organisations o ON o.id = p.district_id
         WHERE p.year = ? AND c.state IN ('accepted', 'resolved', 'revoked')
-        ORDER BY o.name, p.case_id";
+        ORDER BY COALESCE(o.name, p.district_id), p.case_id";
     let rows = ProgressRow::find_by_statement(statement(
         db.get_database_backend(),
         sql,

@@ -104,7 +104,7 @@ async fn districts_and_students_reached_match_a_district_by_district_count() {
         );
         assert_eq!((d.zones_total, d.school_waivers_total), (0, 0));
         new_seen += new;
-        let r = reach(&db, year).await.unwrap();
+        let r = reach(&db, year, ends_in).await.unwrap();
         let (students, groups) = expected_students(&waivers, &state, year);
         assert_eq!(r.students, students, "the year ending in {ends_in}");
         assert_eq!(r.subgroups, groups, "the year ending in {ends_in}");

@@ -35,11 +35,47 @@ async fn send(
     .await
 }
 
+/// A revocation can only reach a waiver still in its term: one that has
+/// expired (or ended otherwise) is refused here, so that no re-review
+/// records a revocation its waiver would not take.
+async fn waiver_in_term(ctx: &Context<'_>, id: &ID) -> Result<(), ApiError> {
+    use leeway_machines::engine::transition::StateInfo;
+    use leeway_machines::waiver::machine::WaiverState;
+    use sea_orm::EntityTrait;
+    let app = app(ctx);
+    let Some(report) = leeway_entities::progress_report::Entity::find_by_id(id.as_str())
+        .one(&app.db)
+        .await?
+    else {
+        return Ok(()); // the command path names a missing case
+    };
+    let waiver = leeway_entities::case::Entity::find_by_id(report.waiver_id.as_str())
+        .one(&app.db)
+        .await?;
+    let state = waiver.as_ref().and_then(|w| WaiverState::parse(&w.state));
+    match state {
+        Some(
+            WaiverState::Active | WaiverState::AmendmentProposed | WaiverState::RenewalRequested,
+        ) => Ok(()),
+        Some(s) => Err(ApiError::InvalidTransition(format!(
+            "The waiver {} is {}, so it cannot be revoked; conclude the re-review with revoke: false and say why.",
+            report.waiver_id,
+            s.label()
+        ))),
+        None => Err(ApiError::InvalidTransition(format!(
+            "The waiver {} is not on record, so it cannot be revoked.",
+            report.waiver_id
+        ))),
+    }
+}
+
 #[Object]
 impl ProgressMutation {
     /// Administrators open the progress report of every waiver in force in
     /// a reporting year (the schedule does this when each year ends);
-    /// answers their case ids. A waiver whose report is open is skipped.
+    /// answers their case ids, those opened before among them. Given the
+    /// year in progress, it opens that year's reports early: they are the
+    /// year's reports, and the year-end schedule finds them open.
     async fn open_progress_reports(
         &self,
         ctx: &Context<'_>,
@@ -178,6 +214,9 @@ impl ProgressMutation {
             revoke,
             reasons: self::reasons("reasons", &reasons)?,
         };
+        if revoke {
+            waiver_in_term(ctx, &id).await?;
+        }
         send(
             ctx,
             "concludeProgressReReview",

@@ -16,7 +16,7 @@ pub struct ReportQuery;
 #[Object]
 impl ReportQuery {
     /// Every year's annual report, newest year first, with its drafts. For
-    /// SEA staff and auditors; legislators and the public read
+    /// SEA staff, fiscal officers and auditors; legislators and the public read
     /// `publishedReports`.
     async fn annual_reports(&self, ctx: &Context<'_>) -> Result<Vec<AnnualReportView>> {
         let who = caller(ctx)?;
@@ -27,7 +27,7 @@ impl ReportQuery {
                     &who,
                     None,
                     "read_annual_reports",
-                    "Only SEA staff and auditors read reports before they are published; published reports are in `publishedReports`.",
+                    "Only SEA staff, fiscal officers and auditors read reports before they are published; published reports are in `publishedReports`.",
                 )
                 .await
                 .into());
@@ -47,7 +47,7 @@ impl ReportQuery {
     }
 
     /// The annual report for the year ending in `year`, with its drafts.
-    /// For SEA staff and auditors.
+    /// For SEA staff, fiscal officers and auditors.
     async fn annual_report(
         &self,
         ctx: &Context<'_>,

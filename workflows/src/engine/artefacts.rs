@@ -11,8 +11,9 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Stores one file under `name`; returns its SHA-256. A file already
-/// stored under that name is kept: a retried step writes the same bytes.
+/// Stores one file under `name`; returns the SHA-256 of the file stored
+/// under that name, which is the one already there if there is one (a
+/// file, once stored, is never replaced).
 pub async fn store<C: ConnectionTrait>(
     db: &C,
     case_id: &str,
@@ -33,7 +34,11 @@ pub async fn store<C: ConnectionTrait>(
     .on_conflict_do_nothing()
     .exec_without_returning(db)
     .await?;
-    Ok(hash)
+    let stored = case_artefact::Entity::find_by_id((case_id.to_string(), name.to_string()))
+        .one(db)
+        .await?
+        .map_or(hash, |f| f.sha256);
+    Ok(stored)
 }
 
 /// A case's files, without their bytes: name, content type and SHA-256.
