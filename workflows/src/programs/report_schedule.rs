@@ -36,6 +36,18 @@ pub struct ScheduledReport {
     pub task_queue: String,
 }
 
+/// A scheduled run's one activity: retried until it lands, each attempt
+/// bounded by `seconds`.
+fn retried(seconds: u64) -> ActivityOptions {
+    ActivityOptions::with_start_to_close_timeout(Duration::from_secs(seconds))
+        .retry_policy(
+            RetryPolicy::builder()
+                .maximum_interval(Duration::from_secs(60))
+                .build(),
+        )
+        .build()
+}
+
 #[workflow]
 #[derive(Default)]
 pub struct ReportScheduleWorkflow;
@@ -48,15 +60,8 @@ impl ReportScheduleWorkflow {
         ctx: &mut WorkflowContext<Self>,
         input: ScheduledReport,
     ) -> WorkflowResult<String> {
-        let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(120))
-            .retry_policy(
-                RetryPolicy::builder()
-                    .maximum_interval(Duration::from_secs(60))
-                    .build(),
-            )
-            .build();
         Ok(ctx
-            .execute_activity(CaseActivities::open_scheduled_report, input, options)
+            .execute_activity(CaseActivities::open_scheduled_report, input, retried(120))
             .await?)
     }
 }
@@ -73,15 +78,8 @@ impl ProgressScheduleWorkflow {
         ctx: &mut WorkflowContext<Self>,
         input: ScheduledReport,
     ) -> WorkflowResult<u32> {
-        let options = ActivityOptions::with_start_to_close_timeout(Duration::from_secs(600))
-            .retry_policy(
-                RetryPolicy::builder()
-                    .maximum_interval(Duration::from_secs(60))
-                    .build(),
-            )
-            .build();
         Ok(ctx
-            .execute_activity(CaseActivities::open_progress_reports, input, options)
+            .execute_activity(CaseActivities::open_progress_reports, input, retried(600))
             .await?)
     }
 }
